@@ -1,0 +1,80 @@
+/**
+ * The Carrier port: everything the core needs from a way of reaching handsets, and
+ * nothing more. An adapter knows SMPP or HTTP, never the database: it receives plain
+ * submit requests and reports receipts and inbound texts to a sink the app provides.
+ */
+export type CarrierStatus = 'bound' | 'connecting' | 'down' | 'auth_failed' | 'ready';
+
+export interface SubmitRequest {
+  messageId: string;
+  from: string;
+  to: string;
+  body: string;
+  encoding: 'GSM-7' | 'UCS-2';
+  segments: number;
+}
+
+export interface SubmitResult {
+  /** One id per part the carrier accepted; the first is the message's carrierMessageId. */
+  carrierMessageIds: string[];
+}
+
+/** A carrier refused or could not take a message. `retryable` errors are tried again later. */
+export class CarrierError extends Error {
+  readonly code: string;
+  readonly retryable: boolean;
+
+  constructor(code: string, message: string, retryable: boolean) {
+    super(message);
+    this.name = 'CarrierError';
+    this.code = code;
+    this.retryable = retryable;
+  }
+}
+
+export interface DeliveryReceipt {
+  carrierId: string;
+  carrierMessageId: string;
+  status: 'delivered' | 'undelivered';
+  errorCode: string | null;
+  raw: string | null;
+  at: Date;
+}
+
+export interface InboundSms {
+  carrierId: string;
+  from: string;
+  to: string;
+  body: string;
+  carrierMessageId: string | null;
+  at: Date;
+}
+
+/** Implemented by the app: where adapters hand receipts and inbound texts. */
+export interface CarrierEventSink {
+  receipt(receipt: DeliveryReceipt): Promise<void>;
+  inbound(sms: InboundSms): Promise<void>;
+}
+
+export interface Carrier {
+  readonly id: string;
+  readonly type: string;
+  status(): CarrierStatus;
+  /** Connects (or not, for in-process adapters). Must not throw for a carrier that is down. */
+  start(): Promise<void>;
+  submit(request: SubmitRequest): Promise<SubmitResult>;
+  /** Stops taking submits, waits for in-flight ones, then disconnects. */
+  stop(): Promise<void>;
+}
+
+export interface CarrierContext {
+  sink: CarrierEventSink;
+  clock: { now(): Date };
+  ids: { next(): string };
+}
+
+export type CarrierFactory = (
+  id: string,
+  settings: Record<string, unknown>,
+  context: CarrierContext,
+) => Carrier;

@@ -1,0 +1,152 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import {
+  CarrierError,
+  type Carrier,
+  type CarrierContext,
+  type CarrierStatus,
+  type SubmitRequest,
+  type SubmitResult,
+} from '../carrier.js';
+
+export const SimulatorSettingsSchema = Type.Object(
+  {
+    deliveryDelayMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 3_600_000, default: 200 })),
+    failureRate: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: 0 })),
+  },
+  { additionalProperties: false },
+);
+export type SimulatorSettings = Static<typeof SimulatorSettingsSchema>;
+
+export interface HandsetMessage {
+  direction: 'to_handset' | 'from_handset';
+  peer: string;
+  body: string;
+  carrierMessageId: string;
+  at: string;
+}
+
+const HANDSET_HISTORY = 200;
+
+/**
+ * An in-process network of virtual handsets. Outbound texts are accepted at once
+ * (`sent`) and a receipt follows after `deliveryDelayMs`: `delivered`, or `undelivered`
+ * for the share given by `failureRate`. Handsets can text back through `inbound`,
+ * which goes through the same sink (and so the same inbound use-case) as a real carrier.
+ */
+export class SimulatorCarrier implements Carrier {
+  readonly type = 'simulator';
+  private readonly settings: Required<SimulatorSettings>;
+  private readonly pending = new Map<NodeJS.Timeout, () => Promise<void>>();
+  private readonly handsets = new Map<string, HandsetMessage[]>();
+  private stopped = false;
+  private sequence = 0;
+
+  constructor(
+    readonly id: string,
+    settings: Record<string, unknown>,
+    private readonly context: CarrierContext,
+    private readonly random: () => number = Math.random,
+  ) {
+    const parsed = Value.Default(SimulatorSettingsSchema, structuredClone(settings)) as SimulatorSettings;
+    this.settings = { deliveryDelayMs: parsed.deliveryDelayMs ?? 200, failureRate: parsed.failureRate ?? 0 };
+  }
+
+  status(): CarrierStatus {
+    return this.stopped ? 'down' : 'ready';
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+  }
+
+  async submit(request: SubmitRequest): Promise<SubmitResult> {
+    if (this.stopped) throw new CarrierError('carrier_unavailable', 'simulator carrier is stopped', true);
+    const ids = Array.from({ length: Math.max(1, request.segments) }, () => this.nextCarrierId());
+    this.remember(request.to, {
+      direction: 'to_handset',
+      peer: request.from,
+      body: request.body,
+      carrierMessageId: ids[0] ?? '',
+      at: this.context.clock.now().toISOString(),
+    });
+    const fails = this.random() < this.settings.failureRate;
+    this.later(async () => {
+      for (const carrierMessageId of ids) {
+        await this.context.sink.receipt({
+          carrierId: this.id,
+          carrierMessageId,
+          status: fails ? 'undelivered' : 'delivered',
+          errorCode: fails ? 'handset_unreachable' : null,
+          raw: null,
+          at: this.context.clock.now(),
+        });
+      }
+    });
+    return { carrierMessageIds: ids };
+  }
+
+  /** A virtual handset `from` texts the business number `to`. */
+  async inbound(from: string, to: string, body: string): Promise<string> {
+    const carrierMessageId = this.nextCarrierId();
+    this.remember(from, {
+      direction: 'from_handset',
+      peer: to,
+      body,
+      carrierMessageId,
+      at: this.context.clock.now().toISOString(),
+    });
+    await this.context.sink.inbound({
+      carrierId: this.id,
+      from,
+      to,
+      body,
+      carrierMessageId,
+      at: this.context.clock.now(),
+    });
+    return carrierMessageId;
+  }
+
+  /** What a virtual handset has sent and received, oldest first. */
+  handsetMessages(phone: string): HandsetMessage[] {
+    return [...(this.handsets.get(phone) ?? [])];
+  }
+
+  /** Receipts still pending are reported at once, so a stop loses none. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const flush = [...this.pending.entries()];
+    this.pending.clear();
+    for (const [timer, run] of flush) {
+      clearTimeout(timer);
+      await run();
+    }
+  }
+
+  private later(run: () => Promise<void>): void {
+    const timer = setTimeout(() => {
+      this.pending.delete(timer);
+      run().catch(() => undefined);
+    }, this.settings.deliveryDelayMs);
+    this.pending.set(timer, run);
+  }
+
+  private nextCarrierId(): string {
+    this.sequence += 1;
+    return `SIM${this.context.ids.next().replaceAll('-', '').slice(-16)}${this.sequence.toString(36)}`;
+  }
+
+  private remember(phone: string, message: HandsetMessage): void {
+    const history = this.handsets.get(phone) ?? [];
+    history.push(message);
+    if (history.length > HANDSET_HISTORY) history.shift();
+    this.handsets.set(phone, history);
+  }
+}
+
+export function validateSimulatorSettings(settings: Record<string, unknown>): string | null {
+  const error = Value.Errors(SimulatorSettingsSchema, settings).First();
+  if (!error) return null;
+  const path = error.path.replace(/^\//, '').replaceAll('/', '.');
+  return `${path || 'settings'}: ${error.message}`;
+}

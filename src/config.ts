@@ -1,0 +1,82 @@
+import path from 'node:path';
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+/**
+ * The one description of Parley's configuration: the type is derived from the schema,
+ * and the environment is read and validated once, at start-up.
+ */
+export const ConfigSchema = Type.Object({
+  port: Type.Integer({ minimum: 0, maximum: 65535 }),
+  host: Type.String({ minLength: 1 }),
+  dataDir: Type.String({ minLength: 1 }),
+  databaseUrl: Type.Union([Type.String({ pattern: '^postgres(ql)?://' }), Type.Null()]),
+  logLevel: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+  ),
+  /** How long a worker may hold a claimed message before another may recover it. */
+  leaseSeconds: Type.Integer({ minimum: 5, maximum: 3600 }),
+  /** How often an idle worker looks for due messages (it is also woken on every enqueue). */
+  pollIntervalMs: Type.Integer({ minimum: 10, maximum: 60_000 }),
+  /** A message still unsent after this long fails with `validity_expired`. */
+  validitySeconds: Type.Integer({ minimum: 60, maximum: 7 * 24 * 3600 }),
+  maxAttempts: Type.Integer({ minimum: 1, maximum: 50 }),
+  workerConcurrency: Type.Integer({ minimum: 1, maximum: 1000 }),
+  bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024 }),
+});
+
+export type Config = Static<typeof ConfigSchema>;
+
+const ENV_NAMES: Record<keyof Config, string> = {
+  port: 'PORT',
+  host: 'HOST',
+  dataDir: 'PARLEY_DATA_DIR',
+  databaseUrl: 'DATABASE_URL',
+  logLevel: 'LOG_LEVEL',
+  leaseSeconds: 'PARLEY_LEASE_SECONDS',
+  pollIntervalMs: 'PARLEY_POLL_INTERVAL_MS',
+  validitySeconds: 'PARLEY_VALIDITY_SECONDS',
+  maxAttempts: 'PARLEY_MAX_ATTEMPTS',
+  workerConcurrency: 'PARLEY_WORKER_CONCURRENCY',
+  bodyLimitBytes: 'PARLEY_BODY_LIMIT_BYTES',
+};
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+function integer(env: NodeJS.ProcessEnv, key: keyof Config, fallback: number): number {
+  const raw = env[ENV_NAMES[key]];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value)) throw new ConfigError(`${ENV_NAMES[key]} must be an integer, got "${raw}"`);
+  return value;
+}
+
+/** Reads configuration from the environment, with overrides (e.g. CLI flags); fails fast naming the setting. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const candidate: Config = {
+    port: integer(env, 'port', 3000),
+    host: env.HOST || '0.0.0.0',
+    dataDir: path.resolve(env.PARLEY_DATA_DIR || './data'),
+    databaseUrl: env.DATABASE_URL || null,
+    logLevel: env.LOG_LEVEL || 'info',
+    leaseSeconds: integer(env, 'leaseSeconds', 60),
+    pollIntervalMs: integer(env, 'pollIntervalMs', 250),
+    validitySeconds: integer(env, 'validitySeconds', 4 * 3600),
+    maxAttempts: integer(env, 'maxAttempts', 5),
+    workerConcurrency: integer(env, 'workerConcurrency', 32),
+    bodyLimitBytes: integer(env, 'bodyLimitBytes', 8 * 1024 * 1024),
+    ...overrides,
+  };
+  const error = Value.Errors(ConfigSchema, candidate).First();
+  if (error) {
+    const key = error.path.replace(/^\//, '').split('/')[0] as keyof Config;
+    const name = ENV_NAMES[key] ?? key;
+    throw new ConfigError(`Invalid setting ${name}=${JSON.stringify(candidate[key])}: ${error.message}`);
+  }
+  return candidate;
+}

@@ -1,0 +1,124 @@
+import type { MessageStatus } from './message-status.js';
+import type { SmsEncoding } from './sms-encoding.js';
+
+/** Plain records the core works with; the store maps rows to these, the HTTP layer presents them. */
+export interface Workspace {
+  id: string;
+  name: string;
+  defaultCountry: string;
+  helpText: string | null;
+  createdAt: string;
+}
+
+export interface User {
+  id: string;
+  workspaceId: string;
+  email: string;
+  name: string;
+  role: 'owner' | 'admin' | 'agent';
+  createdAt: string;
+}
+
+export interface ApiKey {
+  id: string;
+  workspaceId: string;
+  name: string;
+  prefix: string;
+  createdAt: string;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+}
+
+export type CarrierType = 'simulator' | 'smpp';
+
+export interface CarrierRecord {
+  id: string;
+  workspaceId: string;
+  type: CarrierType;
+  name: string;
+  settings: Record<string, unknown>;
+  createdAt: string;
+}
+
+export type NumberKind = 'long_code' | 'toll_free' | 'short_code';
+
+export interface BusinessNumber {
+  id: string;
+  workspaceId: string;
+  carrierId: string;
+  phoneNumber: string;
+  kind: NumberKind;
+  mps: number | null;
+  createdAt: string;
+}
+
+export interface Contact {
+  id: string;
+  workspaceId: string;
+  phoneNumber: string;
+  name: string | null;
+  attributes: Record<string, string>;
+  optedOutAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Conversation {
+  id: string;
+  workspaceId: string;
+  numberId: string;
+  contactId: string;
+  lastMessageAt: string | null;
+  lastMessagePreview: string | null;
+  createdAt: string;
+}
+
+export type MessageDirection = 'outbound' | 'inbound';
+export type MessageCategory = 'transactional' | 'conversational' | 'marketing';
+
+export interface Message {
+  id: string;
+  workspaceId: string;
+  conversationId: string;
+  numberId: string;
+  contactId: string;
+  direction: MessageDirection;
+  from: string;
+  to: string;
+  body: string;
+  category: MessageCategory;
+  status: MessageStatus;
+  errorCode: string | null;
+  errorMessage: string | null;
+  encoding: SmsEncoding;
+  segments: number;
+  carrierId: string | null;
+  carrierMessageIds: string[];
+  consentExempt: boolean;
+  attempts: number;
+  sendAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  scheduledAt: string | null;
+  queuedAt: string | null;
+  sendingAt: string | null;
+  sentAt: string | null;
+  deliveredAt: string | null;
+  undeliveredAt: string | null;
+  failedAt: string | null;
+  canceledAt: string | null;
+  receivedAt: string | null;
+}
+
+export type ConsentEventKind = 'opt_out' | 'opt_in';
+
+export interface ConsentEvent {
+  id: string;
+  workspaceId: string;
+  contactId: string;
+  kind: ConsentEventKind;
+  source: 'keyword' | 'api' | 'import';
+  evidence: string | null;
+  messageId: string | null;
+  createdAt: string;
+}

@@ -1,0 +1,48 @@
+import { parsePhoneNumberWithError, type CountryCode } from 'libphonenumber-js/max';
+import { AppError } from './errors.js';
+
+/** Short codes are 3–8 digits with no country prefix; they are kept exactly as digits. */
+const SHORT_CODE = /^\d{3,8}$/;
+
+export type PhoneKind = 'e164' | 'short_code';
+
+export interface PhoneNumber {
+  /** E.164 (`+14155550123`) or the short code's digits. */
+  value: string;
+  kind: PhoneKind;
+  /** ISO country of an E.164 number, when libphonenumber can tell. */
+  country: string | undefined;
+}
+
+/**
+ * Reads a phone number written in a common national or international form.
+ * National forms are read in `defaultCountry`. Throws `invalid_number` naming `field`
+ * when the number is not a valid number for its country.
+ */
+export function parsePhone(input: string, defaultCountry: string, field = 'phoneNumber'): PhoneNumber {
+  const trimmed = input.trim();
+  if (SHORT_CODE.test(trimmed)) return { value: trimmed, kind: 'short_code', country: undefined };
+  const invalid = (): AppError =>
+    new AppError('invalid_number', `${field} "${input}" is not a valid phone number`, { field });
+  if (trimmed.length === 0 || trimmed.length > 32) throw invalid();
+  try {
+    const parsed = parsePhoneNumberWithError(trimmed, {
+      defaultCountry: defaultCountry.toUpperCase() as CountryCode,
+      extract: false,
+    });
+    if (!parsed.isValid()) throw invalid();
+    return { value: parsed.number, kind: 'e164', country: parsed.country };
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    throw invalid();
+  }
+}
+
+export function isValidCountryCode(country: string): boolean {
+  try {
+    parsePhoneNumberWithError('1', { defaultCountry: country as CountryCode });
+    return true;
+  } catch (error) {
+    return !(error instanceof Error && error.message === 'INVALID_COUNTRY');
+  }
+}

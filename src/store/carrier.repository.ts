@@ -1,0 +1,107 @@
+import type { Kysely } from 'kysely';
+import type { BusinessNumber, CarrierRecord } from '../domain/models.js';
+import type { Database } from './schema.js';
+import { toCarrier, toNumber } from './row-mappers.js';
+
+export class CarrierRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(carrier: CarrierRecord): Promise<void> {
+    await this.db
+      .insertInto('carriers')
+      .values({
+        id: carrier.id,
+        workspace_id: carrier.workspaceId,
+        type: carrier.type,
+        name: carrier.name,
+        settings: JSON.stringify(carrier.settings),
+        created_at: carrier.createdAt,
+      })
+      .execute();
+  }
+
+  async findById(id: string): Promise<CarrierRecord | null> {
+    const row = await this.db.selectFrom('carriers').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toCarrier(row) : null;
+  }
+
+  async findInWorkspace(workspaceId: string, id: string): Promise<CarrierRecord | null> {
+    const row = await this.db
+      .selectFrom('carriers')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? toCarrier(row) : null;
+  }
+
+  async listForWorkspace(workspaceId: string): Promise<CarrierRecord[]> {
+    const rows = await this.db
+      .selectFrom('carriers')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .orderBy('id')
+      .execute();
+    return rows.map(toCarrier);
+  }
+
+  async listAll(): Promise<CarrierRecord[]> {
+    const rows = await this.db.selectFrom('carriers').selectAll().orderBy('id').execute();
+    return rows.map(toCarrier);
+  }
+}
+
+export class NumberRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(number: BusinessNumber): Promise<void> {
+    await this.db
+      .insertInto('numbers')
+      .values({
+        id: number.id,
+        workspace_id: number.workspaceId,
+        carrier_id: number.carrierId,
+        phone_number: number.phoneNumber,
+        kind: number.kind,
+        mps: number.mps,
+        created_at: number.createdAt,
+      })
+      .execute();
+  }
+
+  async findInWorkspace(workspaceId: string, id: string): Promise<BusinessNumber | null> {
+    const row = await this.db
+      .selectFrom('numbers')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? toNumber(row) : null;
+  }
+
+  async findByIds(ids: string[]): Promise<BusinessNumber[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.selectFrom('numbers').selectAll().where('id', 'in', ids).execute();
+    return rows.map(toNumber);
+  }
+
+  /** Numbers are unique across workspaces: this is how inbound traffic is routed. */
+  async findByPhone(phoneNumber: string): Promise<BusinessNumber | null> {
+    const row = await this.db
+      .selectFrom('numbers')
+      .selectAll()
+      .where('phone_number', '=', phoneNumber)
+      .executeTakeFirst();
+    return row ? toNumber(row) : null;
+  }
+
+  async listForWorkspace(workspaceId: string): Promise<BusinessNumber[]> {
+    const rows = await this.db
+      .selectFrom('numbers')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .orderBy('id')
+      .execute();
+    return rows.map(toNumber);
+  }
+}

@@ -1,0 +1,120 @@
+import type { Kysely } from 'kysely';
+import type { ConsentEvent, Contact } from '../domain/models.js';
+import type { Database } from './schema.js';
+import { toConsentEvent, toContact } from './row-mappers.js';
+import { decodeCursor, encodeCursor, type Page } from './cursor.js';
+
+export class ContactRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /**
+   * The contact for (workspace, phone), created when new. Safe under concurrent callers:
+   * the unique constraint decides, and everyone reads back the one row.
+   */
+  async findOrCreate(candidate: Contact): Promise<Contact> {
+    await this.db
+      .insertInto('contacts')
+      .values({
+        id: candidate.id,
+        workspace_id: candidate.workspaceId,
+        phone_number: candidate.phoneNumber,
+        name: candidate.name,
+        attributes: JSON.stringify(candidate.attributes),
+        opted_out_at: candidate.optedOutAt,
+        created_at: candidate.createdAt,
+        updated_at: candidate.updatedAt,
+      })
+      .onConflict((oc) => oc.columns(['workspace_id', 'phone_number']).doNothing())
+      .execute();
+    const found = await this.findByPhone(candidate.workspaceId, candidate.phoneNumber);
+    if (!found) throw new Error(`contact ${candidate.phoneNumber} vanished after insert`);
+    return found;
+  }
+
+  async findByPhone(workspaceId: string, phoneNumber: string): Promise<Contact | null> {
+    const row = await this.db
+      .selectFrom('contacts')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('phone_number', '=', phoneNumber)
+      .executeTakeFirst();
+    return row ? toContact(row) : null;
+  }
+
+  async findInWorkspace(workspaceId: string, id: string): Promise<Contact | null> {
+    const row = await this.db
+      .selectFrom('contacts')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? toContact(row) : null;
+  }
+
+  async findByIds(ids: string[]): Promise<Contact[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.selectFrom('contacts').selectAll().where('id', 'in', ids).execute();
+    return rows.map(toContact);
+  }
+
+  async list(
+    workspaceId: string,
+    filter: { phoneNumber?: string },
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<Contact>> {
+    const after = decodeCursor(cursor);
+    let query = this.db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId);
+    if (filter.phoneNumber !== undefined) query = query.where('phone_number', '=', filter.phoneNumber);
+    if (after) query = query.where('id', '>', after.id);
+    const rows = await query.orderBy('id').limit(limit + 1).execute();
+    const page = rows.slice(0, limit).map(toContact);
+    const last = page.at(-1);
+    return { data: page, nextCursor: rows.length > limit && last ? encodeCursor({ sort: '', id: last.id }) : null };
+  }
+
+  async update(
+    contactId: string,
+    patch: { name?: string | null; attributes?: Record<string, string>; optedOutAt?: string | null },
+    at: string,
+  ): Promise<void> {
+    await this.db
+      .updateTable('contacts')
+      .set({
+        ...(patch.name !== undefined ? { name: patch.name } : {}),
+        ...(patch.attributes !== undefined ? { attributes: JSON.stringify(patch.attributes) } : {}),
+        ...(patch.optedOutAt !== undefined ? { opted_out_at: patch.optedOutAt } : {}),
+        updated_at: at,
+      })
+      .where('id', '=', contactId)
+      .execute();
+  }
+
+  /** Consent events are append-only: there is no update or delete for them. */
+  async appendConsentEvent(event: ConsentEvent): Promise<void> {
+    await this.db
+      .insertInto('consent_events')
+      .values({
+        id: event.id,
+        workspace_id: event.workspaceId,
+        contact_id: event.contactId,
+        kind: event.kind,
+        source: event.source,
+        evidence: event.evidence,
+        message_id: event.messageId,
+        created_at: event.createdAt,
+      })
+      .execute();
+  }
+
+  async consentEvents(contactId: string): Promise<ConsentEvent[]> {
+    const rows = await this.db
+      .selectFrom('consent_events')
+      .selectAll()
+      .where('contact_id', '=', contactId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(toConsentEvent);
+  }
+}

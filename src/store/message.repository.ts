@@ -1,0 +1,367 @@
+import { sql, type Kysely, type Updateable } from 'kysely';
+import type { Message } from '../domain/models.js';
+import type { IdSource } from '../domain/ports.js';
+import {
+  canRequeueForRetry,
+  decideTransition,
+  STATUS_TIMESTAMP_FIELD,
+  type MessageStatus,
+  type TransitionVerdict,
+} from '../domain/message-status.js';
+import type { Database, MessageTable } from './schema.js';
+import type { DialectName } from './database.js';
+import { toMessage } from './row-mappers.js';
+import { decodeCursor, encodeCursor, type Page } from './cursor.js';
+
+export interface NewMessage extends Message {
+  priority: number;
+  nextAttemptAt: string | null;
+}
+
+export interface StatusPatch {
+  errorCode?: string | null;
+  errorMessage?: string | null;
+  leaseUntil?: string | null;
+  nextAttemptAt?: string | null;
+}
+
+export type TransitionOutcome =
+  | { applied: true; message: Message }
+  | { applied: false; reason: Exclude<TransitionVerdict, { apply: true }>['reason'] | 'missing'; message: Message | null };
+
+const TIMESTAMP_COLUMN: Record<MessageStatus, keyof MessageTable> = {
+  scheduled: 'scheduled_at',
+  queued: 'queued_at',
+  sending: 'sending_at',
+  sent: 'sent_at',
+  delivered: 'delivered_at',
+  undelivered: 'undelivered_at',
+  failed: 'failed_at',
+  canceled: 'canceled_at',
+  received: 'received_at',
+};
+// Keeps the column map and the domain's field map from drifting apart.
+void STATUS_TIMESTAMP_FIELD;
+
+export class MessageRepository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: DialectName,
+    private readonly ids: IdSource,
+  ) {}
+
+  async insert(message: NewMessage): Promise<void> {
+    await this.db
+      .insertInto('messages')
+      .values({
+        id: message.id,
+        workspace_id: message.workspaceId,
+        conversation_id: message.conversationId,
+        number_id: message.numberId,
+        contact_id: message.contactId,
+        direction: message.direction,
+        from_phone: message.from,
+        to_phone: message.to,
+        body: message.body,
+        category: message.category,
+        status: message.status,
+        error_code: message.errorCode,
+        error_message: message.errorMessage,
+        encoding: message.encoding,
+        segments: message.segments,
+        carrier_id: message.carrierId,
+        carrier_message_id: message.carrierMessageIds[0] ?? null,
+        consent_exempt: message.consentExempt ? 1 : 0,
+        priority: message.priority,
+        attempts: message.attempts,
+        send_at: message.sendAt,
+        next_attempt_at: message.nextAttemptAt,
+        lease_until: null,
+        created_at: message.createdAt,
+        updated_at: message.updatedAt,
+        scheduled_at: message.scheduledAt,
+        queued_at: message.queuedAt,
+        sending_at: message.sendingAt,
+        sent_at: message.sentAt,
+        delivered_at: message.deliveredAt,
+        undelivered_at: message.undeliveredAt,
+        failed_at: message.failedAt,
+        canceled_at: message.canceledAt,
+        received_at: message.receivedAt,
+      })
+      .execute();
+  }
+
+  async findById(id: string): Promise<Message | null> {
+    const row = await this.db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toMessage(row, await this.carrierIdsOf(id)) : null;
+  }
+
+  async findInWorkspace(workspaceId: string, id: string): Promise<Message | null> {
+    const row = await this.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? toMessage(row, await this.carrierIdsOf(id)) : null;
+  }
+
+  /** Oldest first, as a thread is read. */
+  async listForConversation(conversationId: string, limit: number, cursor?: string): Promise<Page<Message>> {
+    const after = decodeCursor(cursor);
+    let query = this.db.selectFrom('messages').selectAll().where('conversation_id', '=', conversationId);
+    if (after) {
+      query = query.where((eb) =>
+        eb.or([
+          eb('created_at', '>', after.sort),
+          eb.and([eb('created_at', '=', after.sort), eb('id', '>', after.id)]),
+        ]),
+      );
+    }
+    const rows = await query.orderBy('created_at').orderBy('id').limit(limit + 1).execute();
+    const pageRows = rows.slice(0, limit);
+    const partIds = await this.carrierIdsOfMany(pageRows.map((r) => r.id));
+    const page = pageRows.map((row) => toMessage(row, partIds.get(row.id) ?? []));
+    const last = page.at(-1);
+    return {
+      data: page,
+      nextCursor: rows.length > limit && last ? encodeCursor({ sort: last.createdAt, id: last.id }) : null,
+    };
+  }
+
+  /**
+   * Moves a message to `to` if the state machine allows it, and records the attempt in
+   * message_events either way. Guarded by the status read, so a concurrent writer
+   * (a receipt racing the submit response) makes us re-read and decide again.
+   */
+  async transition(
+    id: string,
+    to: MessageStatus,
+    at: string,
+    patch: StatusPatch = {},
+    source: 'pipeline' | 'receipt' | 'api' = 'pipeline',
+  ): Promise<TransitionOutcome> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await this.db
+        .selectFrom('messages')
+        .select(['status'])
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (!current) return { applied: false, reason: 'missing', message: null };
+      const from = current.status as MessageStatus;
+      const verdict = decideTransition(from, to);
+      if (!verdict.apply) {
+        await this.recordEvent(id, source, to, patch.errorCode ?? null, false, `${verdict.reason} from ${from}`, at);
+        return { applied: false, reason: verdict.reason, message: await this.findById(id) };
+      }
+      const updated = await this.db
+        .updateTable('messages')
+        .set({ ...this.patchColumns(patch), status: to, updated_at: at, [TIMESTAMP_COLUMN[to]]: at })
+        .where('id', '=', id)
+        .where('status', '=', from)
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) === 1) {
+        await this.recordEvent(id, source, to, patch.errorCode ?? null, true, null, at);
+        const message = await this.findById(id);
+        if (!message) return { applied: false, reason: 'missing', message: null };
+        return { applied: true, message };
+      }
+    }
+    throw new Error(`message ${id}: status kept changing under a transition to ${to}`);
+  }
+
+  /** Returns a message the carrier did not take to the queue for a later attempt. */
+  async requeueForRetry(id: string, nextAttemptAt: string, at: string, errorCode: string): Promise<boolean> {
+    const current = await this.db.selectFrom('messages').select(['status']).where('id', '=', id).executeTakeFirst();
+    if (!current || !canRequeueForRetry(current.status as MessageStatus)) return false;
+    const updated = await this.db
+      .updateTable('messages')
+      .set({ status: 'queued', next_attempt_at: nextAttemptAt, lease_until: null, error_code: errorCode, updated_at: at })
+      .where('id', '=', id)
+      .where('status', '=', 'sending')
+      .executeTakeFirst();
+    const applied = Number(updated.numUpdatedRows) === 1;
+    await this.recordEvent(id, 'pipeline', 'queued', errorCode, applied, `retry at ${nextAttemptAt}`, at);
+    return applied;
+  }
+
+  /**
+   * Leases up to `limit` due outbound messages: queued ones, and scheduled ones whose time
+   * has come, most urgent priority first. PostgreSQL skips rows other workers hold;
+   * SQLite has a single writer, so the statement alone is atomic.
+   */
+  async claimDue(now: string, leaseUntil: string, limit: number): Promise<Message[]> {
+    const due = this.db
+      .selectFrom('messages')
+      .select('id')
+      .where('direction', '=', 'outbound')
+      .where('status', 'in', ['queued', 'scheduled'])
+      .where('next_attempt_at', '<=', now)
+      .orderBy('priority')
+      .orderBy('next_attempt_at')
+      .limit(limit)
+      .$if(this.dialect === 'postgres', (qb) => qb.forUpdate().skipLocked());
+    const rows = await this.db
+      .updateTable('messages')
+      .set((eb) => ({
+        status: 'sending',
+        sending_at: now,
+        queued_at: eb.fn.coalesce('queued_at', eb.val(now)),
+        lease_until: leaseUntil,
+        attempts: eb('attempts', '+', 1),
+        updated_at: now,
+      }))
+      .where('id', 'in', due)
+      .returningAll()
+      .execute();
+    if (rows.length > 0) {
+      await this.db
+        .insertInto('message_events')
+        .values(
+          rows.map((row) => ({
+            id: this.ids.next(),
+            message_id: row.id,
+            kind: 'pipeline',
+            status: 'sending',
+            error_code: null,
+            applied: 1,
+            detail: `attempt ${row.attempts}`,
+            created_at: now,
+          })),
+        )
+        .execute();
+    }
+    return rows.map((row) => toMessage(row, []));
+  }
+
+  /** Messages whose worker died mid-submit: their lease ran out while `sending`. */
+  async findExpiredLeases(now: string, limit: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('messages')
+      .select('id')
+      .where('status', '=', 'sending')
+      .where('lease_until', '<', now)
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  async recordCarrierIds(messageId: string, carrierId: string, carrierMessageIds: string[]): Promise<void> {
+    if (carrierMessageIds.length === 0) return;
+    await this.db
+      .insertInto('message_carrier_ids')
+      .values(
+        carrierMessageIds.map((carrierMessageId, partIndex) => ({
+          carrier_id: carrierId,
+          carrier_message_id: carrierMessageId,
+          message_id: messageId,
+          part_index: partIndex,
+        })),
+      )
+      .onConflict((oc) => oc.columns(['carrier_id', 'carrier_message_id']).doNothing())
+      .execute();
+    await this.db
+      .updateTable('messages')
+      .set({ carrier_id: carrierId, carrier_message_id: carrierMessageIds[0] ?? null })
+      .where('id', '=', messageId)
+      .execute();
+  }
+
+  async findIdByCarrierMessageId(carrierId: string, carrierMessageId: string): Promise<string | null> {
+    const row = await this.db
+      .selectFrom('message_carrier_ids')
+      .select('message_id')
+      .where('carrier_id', '=', carrierId)
+      .where('carrier_message_id', '=', carrierMessageId)
+      .executeTakeFirst();
+    return row?.message_id ?? null;
+  }
+
+  async findInboundByCarrierMessageId(carrierId: string, carrierMessageId: string): Promise<Message | null> {
+    const row = await this.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('direction', '=', 'inbound')
+      .where('carrier_id', '=', carrierId)
+      .where('carrier_message_id', '=', carrierMessageId)
+      .executeTakeFirst();
+    return row ? toMessage(row, []) : null;
+  }
+
+  async carrierIdsOf(messageId: string): Promise<string[]> {
+    return (await this.carrierIdsOfMany([messageId])).get(messageId) ?? [];
+  }
+
+  private async carrierIdsOfMany(messageIds: string[]): Promise<Map<string, string[]>> {
+    const result = new Map<string, string[]>();
+    if (messageIds.length === 0) return result;
+    const rows = await this.db
+      .selectFrom('message_carrier_ids')
+      .select(['message_id', 'carrier_message_id'])
+      .where('message_id', 'in', messageIds)
+      .orderBy('message_id')
+      .orderBy('part_index')
+      .execute();
+    for (const row of rows) {
+      const list = result.get(row.message_id) ?? [];
+      list.push(row.carrier_message_id);
+      result.set(row.message_id, list);
+    }
+    return result;
+  }
+
+  async eventsOf(messageId: string): Promise<Array<{ kind: string; status: string; applied: boolean; detail: string | null }>> {
+    const rows = await this.db
+      .selectFrom('message_events')
+      .select(['kind', 'status', 'applied', 'detail'])
+      .where('message_id', '=', messageId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => ({ kind: r.kind, status: r.status, applied: Number(r.applied) === 1, detail: r.detail }));
+  }
+
+  async countByStatus(workspaceId: string): Promise<Record<string, number>> {
+    const rows = await this.db
+      .selectFrom('messages')
+      .select(['status', sql<number>`count(*)`.as('n')])
+      .where('workspace_id', '=', workspaceId)
+      .groupBy('status')
+      .execute();
+    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  }
+
+  private async recordEvent(
+    messageId: string,
+    kind: string,
+    status: MessageStatus,
+    errorCode: string | null,
+    applied: boolean,
+    detail: string | null,
+    at: string,
+  ): Promise<void> {
+    await this.db
+      .insertInto('message_events')
+      .values({
+        id: this.ids.next(),
+        message_id: messageId,
+        kind,
+        status,
+        error_code: errorCode,
+        applied: applied ? 1 : 0,
+        detail,
+        created_at: at,
+      })
+      .execute();
+  }
+
+  private patchColumns(patch: StatusPatch): Updateable<MessageTable> {
+    return {
+      ...(patch.errorCode !== undefined ? { error_code: patch.errorCode } : {}),
+      ...(patch.errorMessage !== undefined ? { error_message: patch.errorMessage } : {}),
+      ...(patch.leaseUntil !== undefined ? { lease_until: patch.leaseUntil } : {}),
+      ...(patch.nextAttemptAt !== undefined ? { next_attempt_at: patch.nextAttemptAt } : {}),
+    };
+  }
+}

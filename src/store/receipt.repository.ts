@@ -1,0 +1,170 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.js';
+
+export interface StoredReceipt {
+  id: string;
+  carrierId: string;
+  carrierMessageId: string;
+  messageId: string | null;
+  status: 'delivered' | 'undelivered';
+  errorCode: string | null;
+  raw: string | null;
+  applied: boolean;
+  receivedAt: string;
+}
+
+/**
+ * Every delivery receipt is kept, matched or not. A receipt that arrives before its
+ * submit response was stored waits here (message_id null) and is applied when the
+ * carrier ids are recorded.
+ */
+export class ReceiptRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(receipt: StoredReceipt): Promise<void> {
+    await this.db
+      .insertInto('delivery_receipts')
+      .values({
+        id: receipt.id,
+        carrier_id: receipt.carrierId,
+        carrier_message_id: receipt.carrierMessageId,
+        message_id: receipt.messageId,
+        status: receipt.status,
+        error_code: receipt.errorCode,
+        raw: receipt.raw,
+        applied: receipt.applied ? 1 : 0,
+        received_at: receipt.receivedAt,
+      })
+      .execute();
+  }
+
+  async unmatchedFor(carrierId: string, carrierMessageIds: string[]): Promise<StoredReceipt[]> {
+    if (carrierMessageIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('delivery_receipts')
+      .selectAll()
+      .where('carrier_id', '=', carrierId)
+      .where('carrier_message_id', 'in', carrierMessageIds)
+      .where('message_id', 'is', null)
+      .orderBy('received_at')
+      .execute();
+    return rows.map((row) => this.toReceipt(row));
+  }
+
+  async markMatched(id: string, messageId: string, applied: boolean): Promise<void> {
+    await this.db
+      .updateTable('delivery_receipts')
+      .set({ message_id: messageId, applied: applied ? 1 : 0 })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async listUnmatched(limit: number): Promise<StoredReceipt[]> {
+    const rows = await this.db
+      .selectFrom('delivery_receipts')
+      .selectAll()
+      .where('message_id', 'is', null)
+      .orderBy('received_at')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => this.toReceipt(row));
+  }
+
+  async forMessage(messageId: string): Promise<StoredReceipt[]> {
+    const rows = await this.db
+      .selectFrom('delivery_receipts')
+      .selectAll()
+      .where('message_id', '=', messageId)
+      .orderBy('received_at')
+      .execute();
+    return rows.map((row) => this.toReceipt(row));
+  }
+
+  private toReceipt(row: {
+    id: string;
+    carrier_id: string;
+    carrier_message_id: string;
+    message_id: string | null;
+    status: string;
+    error_code: string | null;
+    raw: string | null;
+    applied: number;
+    received_at: string;
+  }): StoredReceipt {
+    return {
+      id: row.id,
+      carrierId: row.carrier_id,
+      carrierMessageId: row.carrier_message_id,
+      messageId: row.message_id,
+      status: row.status as StoredReceipt['status'],
+      errorCode: row.error_code,
+      raw: row.raw,
+      applied: Number(row.applied) === 1,
+      receivedAt: row.received_at,
+    };
+  }
+}
+
+export interface UnroutedInbound {
+  id: string;
+  carrierId: string | null;
+  from: string;
+  to: string;
+  body: string;
+  carrierMessageId: string | null;
+  receivedAt: string;
+}
+
+/** Inbound texts for numbers Parley does not know: kept and reported, never dropped. */
+export class UnroutedRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(item: UnroutedInbound): Promise<void> {
+    await this.db
+      .insertInto('unrouted_inbound')
+      .values({
+        id: item.id,
+        carrier_id: item.carrierId,
+        from_phone: item.from,
+        to_phone: item.to,
+        body: item.body,
+        carrier_message_id: item.carrierMessageId,
+        received_at: item.receivedAt,
+      })
+      .execute();
+  }
+
+  async list(limit: number): Promise<UnroutedInbound[]> {
+    const rows = await this.db.selectFrom('unrouted_inbound').selectAll().orderBy('id', 'desc').limit(limit).execute();
+    return rows.map((row) => ({
+      id: row.id,
+      carrierId: row.carrier_id,
+      from: row.from_phone,
+      to: row.to_phone,
+      body: row.body,
+      carrierMessageId: row.carrier_message_id,
+      receivedAt: row.received_at,
+    }));
+  }
+}
+
+export class IdempotencyRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async find(workspaceId: string, key: string): Promise<{ requestHash: string; messageId: string } | null> {
+    const row = await this.db
+      .selectFrom('idempotency_keys')
+      .select(['request_hash', 'message_id'])
+      .where('workspace_id', '=', workspaceId)
+      .where('key', '=', key)
+      .executeTakeFirst();
+    return row ? { requestHash: row.request_hash, messageId: row.message_id } : null;
+  }
+
+  async insert(workspaceId: string, key: string, requestHash: string, messageId: string, at: string): Promise<void> {
+    await this.db
+      .insertInto('idempotency_keys')
+      .values({ workspace_id: workspaceId, key, request_hash: requestHash, message_id: messageId, created_at: at })
+      .execute();
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * Table shapes, written once for both dialects. Portable choices, on purpose:
+ * times are ISO-8601 UTC strings (sortable as text), booleans are 0/1 integers and
+ * JSON is text, so SQLite and PostgreSQL return identical rows.
+ */
+export interface WorkspaceTable {
+  id: string;
+  name: string;
+  default_country: string;
+  help_text: string | null;
+  created_at: string;
+}
+
+export interface UserTable {
+  id: string;
+  workspace_id: string;
+  email: string;
+  name: string;
+  role: string;
+  password_hash: string;
+  created_at: string;
+}
+
+export interface ApiKeyTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  prefix: string;
+  key_hash: string;
+  created_at: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+export interface CarrierTable {
+  id: string;
+  workspace_id: string;
+  type: string;
+  name: string;
+  settings: string;
+  created_at: string;
+}
+
+export interface NumberTable {
+  id: string;
+  workspace_id: string;
+  carrier_id: string;
+  phone_number: string;
+  kind: string;
+  mps: number | null;
+  created_at: string;
+}
+
+export interface ContactTable {
+  id: string;
+  workspace_id: string;
+  phone_number: string;
+  name: string | null;
+  attributes: string;
+  opted_out_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ConversationTable {
+  id: string;
+  workspace_id: string;
+  number_id: string;
+  contact_id: string;
+  last_message_at: string | null;
+  last_message_preview: string | null;
+  created_at: string;
+}
+
+export interface MessageTable {
+  id: string;
+  workspace_id: string;
+  conversation_id: string;
+  number_id: string;
+  contact_id: string;
+  direction: string;
+  from_phone: string;
+  to_phone: string;
+  body: string;
+  category: string;
+  status: string;
+  error_code: string | null;
+  error_message: string | null;
+  encoding: string;
+  segments: number;
+  carrier_id: string | null;
+  carrier_message_id: string | null;
+  consent_exempt: number;
+  priority: number;
+  attempts: number;
+  send_at: string | null;
+  next_attempt_at: string | null;
+  lease_until: string | null;
+  created_at: string;
+  updated_at: string;
+  scheduled_at: string | null;
+  queued_at: string | null;
+  sending_at: string | null;
+  sent_at: string | null;
+  delivered_at: string | null;
+  undelivered_at: string | null;
+  failed_at: string | null;
+  canceled_at: string | null;
+  received_at: string | null;
+}
+
+export interface MessageCarrierIdTable {
+  carrier_id: string;
+  carrier_message_id: string;
+  message_id: string;
+  part_index: number;
+}
+
+export interface MessageEventTable {
+  id: string;
+  message_id: string;
+  kind: string;
+  status: string;
+  error_code: string | null;
+  applied: number;
+  detail: string | null;
+  created_at: string;
+}
+
+export interface DeliveryReceiptTable {
+  id: string;
+  carrier_id: string;
+  carrier_message_id: string;
+  message_id: string | null;
+  status: string;
+  error_code: string | null;
+  raw: string | null;
+  applied: number;
+  received_at: string;
+}
+
+export interface ConsentEventTable {
+  id: string;
+  workspace_id: string;
+  contact_id: string;
+  kind: string;
+  source: string;
+  evidence: string | null;
+  message_id: string | null;
+  created_at: string;
+}
+
+export interface IdempotencyKeyTable {
+  workspace_id: string;
+  key: string;
+  request_hash: string;
+  message_id: string;
+  created_at: string;
+}
+
+export interface UnroutedInboundTable {
+  id: string;
+  carrier_id: string | null;
+  from_phone: string;
+  to_phone: string;
+  body: string;
+  carrier_message_id: string | null;
+  received_at: string;
+}
+
+export interface Database {
+  workspaces: WorkspaceTable;
+  users: UserTable;
+  api_keys: ApiKeyTable;
+  carriers: CarrierTable;
+  numbers: NumberTable;
+  contacts: ContactTable;
+  conversations: ConversationTable;
+  messages: MessageTable;
+  message_carrier_ids: MessageCarrierIdTable;
+  message_events: MessageEventTable;
+  delivery_receipts: DeliveryReceiptTable;
+  consent_events: ConsentEventTable;
+  idempotency_keys: IdempotencyKeyTable;
+  unrouted_inbound: UnroutedInboundTable;
+}
+

@@ -1,0 +1,80 @@
+import type { Kysely } from 'kysely';
+import type { IdSource } from '../domain/ports.js';
+import type { Database } from './schema.js';
+import { migrateToLatest, openDatabase, ping, type DatabaseOptions, type DialectName } from './database.js';
+import { ApiKeyRepository, UserRepository, WorkspaceRepository } from './workspace.repository.js';
+import { CarrierRepository, NumberRepository } from './carrier.repository.js';
+import { ContactRepository } from './contact.repository.js';
+import { ConversationRepository } from './conversation.repository.js';
+import { MessageRepository } from './message.repository.js';
+import { IdempotencyRepository, ReceiptRepository, UnroutedRepository } from './receipt.repository.js';
+
+/** Every repository, bound to one executor (the pool, or one transaction). */
+export interface Repositories {
+  workspaces: WorkspaceRepository;
+  users: UserRepository;
+  apiKeys: ApiKeyRepository;
+  carriers: CarrierRepository;
+  numbers: NumberRepository;
+  contacts: ContactRepository;
+  conversations: ConversationRepository;
+  messages: MessageRepository;
+  receipts: ReceiptRepository;
+  idempotency: IdempotencyRepository;
+  unrouted: UnroutedRepository;
+}
+
+function bindRepositories(db: Kysely<Database>, dialect: DialectName, ids: IdSource): Repositories {
+  return {
+    workspaces: new WorkspaceRepository(db),
+    users: new UserRepository(db),
+    apiKeys: new ApiKeyRepository(db),
+    carriers: new CarrierRepository(db),
+    numbers: new NumberRepository(db),
+    contacts: new ContactRepository(db),
+    conversations: new ConversationRepository(db),
+    messages: new MessageRepository(db, dialect, ids),
+    receipts: new ReceiptRepository(db),
+    idempotency: new IdempotencyRepository(db),
+    unrouted: new UnroutedRepository(db),
+  };
+}
+
+/**
+ * The store: repositories for plain reads, and `transaction` for a use-case that must
+ * write all-or-nothing. Kysely never leaves this folder.
+ */
+export class Store {
+  readonly repos: Repositories;
+
+  private constructor(
+    private readonly db: Kysely<Database>,
+    readonly dialect: DialectName,
+    private readonly ids: IdSource,
+    private readonly closeDb: () => Promise<void>,
+  ) {
+    this.repos = bindRepositories(db, dialect, ids);
+  }
+
+  static open(options: DatabaseOptions, ids: IdSource): Store {
+    const handle = openDatabase(options);
+    return new Store(handle.db, handle.dialect, ids, handle.close);
+  }
+
+  async migrate(): Promise<string[]> {
+    const result = await migrateToLatest(this.db);
+    return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  }
+
+  async transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute((trx) => work(bindRepositories(trx, this.dialect, this.ids)));
+  }
+
+  async ping(): Promise<void> {
+    await ping(this.db);
+  }
+
+  async close(): Promise<void> {
+    await this.closeDb();
+  }
+}

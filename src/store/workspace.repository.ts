@@ -1,0 +1,110 @@
+import type { Kysely } from 'kysely';
+import type { ApiKey, User, Workspace } from '../domain/models.js';
+import type { Database } from './schema.js';
+import { toApiKey, toUser, toWorkspace } from './row-mappers.js';
+
+export class WorkspaceRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(workspace: Workspace): Promise<void> {
+    await this.db
+      .insertInto('workspaces')
+      .values({
+        id: workspace.id,
+        name: workspace.name,
+        default_country: workspace.defaultCountry,
+        help_text: workspace.helpText,
+        created_at: workspace.createdAt,
+      })
+      .execute();
+  }
+
+  async findById(id: string): Promise<Workspace | null> {
+    const row = await this.db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toWorkspace(row) : null;
+  }
+
+  async count(): Promise<number> {
+    const row = await this.db
+      .selectFrom('workspaces')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+}
+
+export class UserRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(user: User, passwordHash: string): Promise<void> {
+    await this.db
+      .insertInto('users')
+      .values({
+        id: user.id,
+        workspace_id: user.workspaceId,
+        email: user.email,
+        name: user.name,
+        role: user.role,
+        password_hash: passwordHash,
+        created_at: user.createdAt,
+      })
+      .execute();
+  }
+
+  async findByEmail(email: string): Promise<{ user: User; passwordHash: string } | null> {
+    const row = await this.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+    return row ? { user: toUser(row), passwordHash: row.password_hash } : null;
+  }
+}
+
+export class ApiKeyRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(key: ApiKey, keyHash: string): Promise<void> {
+    await this.db
+      .insertInto('api_keys')
+      .values({
+        id: key.id,
+        workspace_id: key.workspaceId,
+        name: key.name,
+        prefix: key.prefix,
+        key_hash: keyHash,
+        created_at: key.createdAt,
+        revoked_at: null,
+        last_used_at: null,
+      })
+      .execute();
+  }
+
+  async findActiveByHash(keyHash: string): Promise<ApiKey | null> {
+    const row = await this.db
+      .selectFrom('api_keys')
+      .selectAll()
+      .where('key_hash', '=', keyHash)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return row ? toApiKey(row) : null;
+  }
+
+  async listForWorkspace(workspaceId: string): Promise<ApiKey[]> {
+    const rows = await this.db
+      .selectFrom('api_keys')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .orderBy('id')
+      .execute();
+    return rows.map(toApiKey);
+  }
+
+  /** Returns false when the key is not in the workspace or was already revoked. */
+  async revoke(workspaceId: string, id: string, at: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('api_keys')
+      .set({ revoked_at: at })
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+}
