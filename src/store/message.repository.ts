@@ -187,21 +187,28 @@ export class MessageRepository {
   }
 
   /**
-   * Leases up to `limit` due outbound messages: queued ones, and scheduled ones whose time
-   * has come, most urgent priority first. PostgreSQL skips rows other workers hold;
-   * SQLite has a single writer, so the statement alone is atomic.
+   * Locks up to `limit` due outbound messages — queued ones, and scheduled ones whose time
+   * has come — most urgent priority first. Call inside a transaction, then `markClaimed`.
+   * PostgreSQL skips rows other workers hold; SQLite has a single writer.
    */
-  async claimDue(now: string, leaseUntil: string, limit: number): Promise<Message[]> {
-    const due = this.db
+  async lockDue(now: string, limit: number): Promise<Message[]> {
+    const rows = await this.db
       .selectFrom('messages')
-      .select('id')
+      .selectAll()
       .where('direction', '=', 'outbound')
       .where('status', 'in', ['queued', 'scheduled'])
       .where('next_attempt_at', '<=', now)
       .orderBy('priority')
       .orderBy('next_attempt_at')
       .limit(limit)
-      .$if(this.dialect === 'postgres', (qb) => qb.forUpdate().skipLocked());
+      .$if(this.dialect === 'postgres', (qb) => qb.forUpdate().skipLocked())
+      .execute();
+    return rows.map((row) => toMessage(row, []));
+  }
+
+  /** Leases the locked messages to this worker: `sending` until `leaseUntil`. */
+  async markClaimed(ids: string[], now: string, leaseUntil: string): Promise<Message[]> {
+    if (ids.length === 0) return [];
     const rows = await this.db
       .updateTable('messages')
       .set((eb) => ({
@@ -212,7 +219,8 @@ export class MessageRepository {
         attempts: eb('attempts', '+', 1),
         updated_at: now,
       }))
-      .where('id', 'in', due)
+      .where('id', 'in', ids)
+      .where('status', 'in', ['queued', 'scheduled'])
       .returningAll()
       .execute();
     if (rows.length > 0) {

@@ -1,0 +1,156 @@
+import type { AppContext } from '../context.js';
+import { AppError } from '../domain/errors.js';
+import type { BusinessNumber, Contact, Conversation, Message, MessageCategory, Workspace } from '../domain/models.js';
+import { validateBody } from '../domain/message-body.js';
+import { parsePhone } from '../domain/phone-number.js';
+import { analyzeBody } from '../domain/sms-encoding.js';
+import type { Repositories } from '../store/store.js';
+
+type Deps = Pick<AppContext, 'db' | 'clock' | 'ids'>;
+
+/** Lower runs first: codes and one-to-one replies go ahead of bulk on the same sender. */
+export const PRIORITY_BY_CATEGORY: Record<MessageCategory, number> = {
+  transactional: 0,
+  conversational: 1,
+  marketing: 5,
+};
+
+export interface OutboundDraft {
+  workspace: Workspace;
+  number: BusinessNumber;
+  to: string;
+  body: string;
+  category: MessageCategory;
+  sendAt: Date | null;
+  consentExempt: boolean;
+}
+
+export interface DraftInput {
+  from: string;
+  to: string;
+  body: string;
+  sendAt?: string | undefined;
+  category?: MessageCategory | undefined;
+}
+
+/** Resolves the sender number of a workspace, by phone number as written by the caller. */
+export async function resolveSender(deps: Deps, workspace: Workspace, from: string): Promise<BusinessNumber> {
+  const phone = parsePhone(from, workspace.defaultCountry, 'from');
+  const number = await deps.db.repos.numbers.findByPhone(phone.value);
+  if (!number || number.workspaceId !== workspace.id) {
+    throw new AppError('sender_not_found', `${phone.value} is not a number of this workspace`, { field: 'from' });
+  }
+  return number;
+}
+
+/** Validates everything that needs no write: recipient, body, schedule. Throws naming the field. */
+export function draftOutbound(
+  deps: Pick<AppContext, 'clock'>,
+  workspace: Workspace,
+  number: BusinessNumber,
+  input: Omit<DraftInput, 'from'>,
+  fieldPrefix = '',
+): OutboundDraft {
+  const to = parsePhone(input.to, workspace.defaultCountry, `${fieldPrefix}to`);
+  const body = validateBody(input.body, `${fieldPrefix}body`);
+  let sendAt: Date | null = null;
+  if (input.sendAt !== undefined) {
+    sendAt = new Date(input.sendAt);
+    if (Number.isNaN(sendAt.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(input.sendAt)) {
+      throw new AppError('validation_error', 'sendAt must be an ISO 8601 date-time', { field: 'sendAt' });
+    }
+    if (sendAt.getTime() <= deps.clock.now().getTime()) sendAt = null;
+  }
+  return {
+    workspace,
+    number,
+    to: to.value,
+    body,
+    category: input.category ?? 'conversational',
+    sendAt,
+    consentExempt: false,
+  };
+}
+
+export type WriteResult =
+  | { ok: true; message: Message; conversation: Conversation; contact: Contact }
+  | { ok: false; error: AppError };
+
+/**
+ * Writes one outbound message inside the caller's transaction: contact and thread found or
+ * created, consent checked, message queued (or scheduled). Refusals are returned, not
+ * thrown, so a batch can go on with its other rows.
+ */
+export async function writeOutbound(deps: Deps, repos: Repositories, draft: OutboundDraft): Promise<WriteResult> {
+  const now = deps.clock.now().toISOString();
+  const contact = await repos.contacts.findOrCreate({
+    id: deps.ids.next(),
+    workspaceId: draft.workspace.id,
+    phoneNumber: draft.to,
+    name: null,
+    attributes: {},
+    optedOutAt: null,
+    createdAt: now,
+    updatedAt: now,
+  });
+  if (contact.optedOutAt !== null && !draft.consentExempt) {
+    return {
+      ok: false,
+      error: new AppError('recipient_opted_out', `${draft.to} has opted out of messages from this workspace`, {
+        field: 'to',
+      }),
+    };
+  }
+  const conversation = await repos.conversations.findOrCreate({
+    id: deps.ids.next(),
+    workspaceId: draft.workspace.id,
+    numberId: draft.number.id,
+    contactId: contact.id,
+    lastMessageAt: null,
+    lastMessagePreview: null,
+    createdAt: now,
+  });
+  const analysis = analyzeBody(draft.body);
+  const scheduled = draft.sendAt !== null;
+  const message: Message = {
+    id: deps.ids.next(),
+    workspaceId: draft.workspace.id,
+    conversationId: conversation.id,
+    numberId: draft.number.id,
+    contactId: contact.id,
+    direction: 'outbound',
+    from: draft.number.phoneNumber,
+    to: draft.to,
+    body: draft.body,
+    category: draft.category,
+    status: scheduled ? 'scheduled' : 'queued',
+    errorCode: null,
+    errorMessage: null,
+    encoding: analysis.encoding,
+    segments: analysis.segments,
+    carrierId: draft.number.carrierId,
+    carrierMessageIds: [],
+    consentExempt: draft.consentExempt,
+    attempts: 0,
+    sendAt: draft.sendAt?.toISOString() ?? null,
+    createdAt: now,
+    updatedAt: now,
+    scheduledAt: scheduled ? now : null,
+    queuedAt: scheduled ? null : now,
+    sendingAt: null,
+    sentAt: null,
+    deliveredAt: null,
+    undeliveredAt: null,
+    failedAt: null,
+    canceledAt: null,
+    receivedAt: null,
+  };
+  await repos.messages.insert({
+    ...message,
+    priority: PRIORITY_BY_CATEGORY[draft.category],
+    nextAttemptAt: message.sendAt ?? now,
+  });
+  await repos.conversations.touch(conversation.id, now, draft.body);
+  const touched = (await repos.conversations.findById(conversation.id)) ?? conversation;
+  return { ok: true, message, conversation: touched, contact };
+}

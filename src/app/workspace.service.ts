@@ -1,0 +1,136 @@
+import type { AppContext } from '../context.js';
+import { AppError } from '../domain/errors.js';
+import type { ApiKey, User, Workspace } from '../domain/models.js';
+import { isValidCountryCode } from '../domain/phone-number.js';
+import { isUniqueViolation } from '../store/database.js';
+import { generateApiKey, hashApiKey, hashPassword, verifyPassword } from './secrets.js';
+
+type Deps = Pick<AppContext, 'db' | 'clock' | 'ids'>;
+
+export interface CreateWorkspaceInput {
+  name: string;
+  defaultCountry?: string;
+  helpText?: string | null;
+  owner?: { name: string; email: string; password: string };
+}
+
+export interface CreatedWorkspace {
+  workspace: Workspace;
+  apiKey: string;
+  apiKeyRecord: ApiKey;
+  owner: User | null;
+}
+
+/** Creates a workspace with its first API key (shown once) and, optionally, its owner. */
+export async function createWorkspace(deps: Deps, input: CreateWorkspaceInput): Promise<CreatedWorkspace> {
+  const name = input.name.trim();
+  if (name.length === 0 || name.length > 200) {
+    throw new AppError('validation_error', 'name must be 1–200 characters', { field: 'name' });
+  }
+  const defaultCountry = (input.defaultCountry ?? 'US').toUpperCase();
+  if (!isValidCountryCode(defaultCountry)) {
+    throw new AppError('validation_error', `defaultCountry "${defaultCountry}" is not a known country code`, {
+      field: 'defaultCountry',
+    });
+  }
+  const now = deps.clock.now().toISOString();
+  const workspace: Workspace = {
+    id: deps.ids.next(),
+    name,
+    defaultCountry,
+    helpText: input.helpText ?? null,
+    createdAt: now,
+  };
+  const passwordHash = input.owner ? await validateAndHashOwner(input.owner) : null;
+  const generated = generateApiKey();
+  const apiKeyRecord: ApiKey = {
+    id: deps.ids.next(),
+    workspaceId: workspace.id,
+    name: 'default',
+    prefix: generated.prefix,
+    createdAt: now,
+    revokedAt: null,
+    lastUsedAt: null,
+  };
+  const owner: User | null =
+    input.owner && passwordHash
+      ? {
+          id: deps.ids.next(),
+          workspaceId: workspace.id,
+          email: input.owner.email.trim().toLowerCase(),
+          name: input.owner.name.trim(),
+          role: 'owner',
+          createdAt: now,
+        }
+      : null;
+  try {
+    await deps.db.transaction(async (repos) => {
+      await repos.workspaces.insert(workspace);
+      await repos.apiKeys.insert(apiKeyRecord, generated.hash);
+      if (owner && passwordHash) await repos.users.insert(owner, passwordHash);
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw new AppError('already_exists', 'a user with this email already exists', { field: 'owner.email' });
+    }
+    throw error;
+  }
+  return { workspace, apiKey: generated.key, apiKeyRecord, owner };
+}
+
+async function validateAndHashOwner(owner: { name: string; email: string; password: string }): Promise<string> {
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(owner.email.trim())) {
+    throw new AppError('validation_error', 'owner email is not an email address', { field: 'owner.email' });
+  }
+  if (owner.password.length < 8) {
+    throw new AppError('validation_error', 'password must be at least 8 characters', { field: 'owner.password' });
+  }
+  return hashPassword(owner.password);
+}
+
+export async function createApiKey(
+  deps: Deps,
+  workspaceId: string,
+  name: string,
+): Promise<{ apiKey: string; record: ApiKey }> {
+  const generated = generateApiKey();
+  const record: ApiKey = {
+    id: deps.ids.next(),
+    workspaceId,
+    name: name.trim() || 'unnamed',
+    prefix: generated.prefix,
+    createdAt: deps.clock.now().toISOString(),
+    revokedAt: null,
+    lastUsedAt: null,
+  };
+  await deps.db.repos.apiKeys.insert(record, generated.hash);
+  return { apiKey: generated.key, record };
+}
+
+export async function revokeApiKey(deps: Deps, workspaceId: string, id: string): Promise<void> {
+  const revoked = await deps.db.repos.apiKeys.revoke(workspaceId, id, deps.clock.now().toISOString());
+  if (!revoked) throw new AppError('not_found', `api key ${id} not found`);
+}
+
+/** The workspace a bearer key belongs to; revoked or unknown keys are refused alike. */
+export async function authenticateApiKey(
+  deps: Pick<AppContext, 'db'>,
+  key: string,
+): Promise<{ workspace: Workspace; apiKey: ApiKey }> {
+  const apiKey = key.startsWith('pk_') ? await deps.db.repos.apiKeys.findActiveByHash(hashApiKey(key)) : null;
+  const workspace = apiKey ? await deps.db.repos.workspaces.findById(apiKey.workspaceId) : null;
+  if (!apiKey || !workspace) throw new AppError('unauthorized', 'the API key is missing, unknown or revoked');
+  return { workspace, apiKey };
+}
+
+export async function authenticateUser(
+  deps: Pick<AppContext, 'db'>,
+  email: string,
+  password: string,
+): Promise<User> {
+  const found = await deps.db.repos.users.findByEmail(email.trim().toLowerCase());
+  if (!found || !(await verifyPassword(password, found.passwordHash))) {
+    throw new AppError('unauthorized', 'email or password is wrong');
+  }
+  return found.user;
+}

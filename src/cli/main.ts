@@ -1,0 +1,105 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { ConfigError, loadConfig } from '../config.js';
+import { createContext } from '../context.js';
+import { createWorkspace } from '../app/workspace.service.js';
+import { isAppError } from '../domain/errors.js';
+import { startParley, type Role } from '../main.js';
+
+function port(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) {
+    throw new InvalidArgumentError('port must be an integer from 0 to 65535');
+  }
+  return parsed;
+}
+
+/** The `parley` command. Each command builds the one context it needs and closes it. */
+export async function runCli(argv: string[]): Promise<void> {
+  const program = new Command()
+    .name('parley')
+    .description('Parley: self-hosted two-way business SMS')
+    .showHelpAfterError();
+
+  program
+    .command('start')
+    .description('start the HTTP API and/or the send workers (applies pending migrations first)')
+    .option('--port <port>', 'port to listen on (default: PORT or 3000)', port)
+    .addOption(new Option('--role <role>', 'which parts to run').choices(['all', 'api', 'worker']).default('all'))
+    .action(async (options: { port?: number; role: Role }) => {
+      const config = loadConfig(process.env, options.port === undefined ? {} : { port: options.port });
+      const running = await startParley(config, options.role);
+      let signals = 0;
+      const onSignal = (signal: NodeJS.Signals): void => {
+        signals += 1;
+        if (signals > 1) {
+          running.ctx.log.warn({ signal }, 'second signal: exiting now');
+          process.exit(1);
+        }
+        running.ctx.log.info({ signal }, 'signal received');
+        running.stop().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            running.ctx.log.error({ err: error }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
+    });
+
+  program
+    .command('migrate')
+    .description('apply pending database migrations')
+    .action(async () => {
+      const ctx = createContext(loadConfig(process.env, { logLevel: 'warn' }));
+      try {
+        const applied = await ctx.db.migrate();
+        console.log(applied.length > 0 ? `Applied: ${applied.join(', ')}` : 'Already up to date.');
+      } finally {
+        await ctx.db.close();
+      }
+    });
+
+  const workspace = program.command('workspace').description('manage workspaces');
+  workspace
+    .command('create')
+    .description('create a workspace and its first API key (works with the server running or stopped)')
+    .requiredOption('--name <name>', 'workspace name')
+    .option('--country <iso>', 'default country for national phone numbers', 'US')
+    .option('--json', 'print {"workspace":{…},"apiKey":"…"} as JSON')
+    .action(async (options: { name: string; country: string; json?: boolean }) => {
+      const ctx = createContext(loadConfig(process.env, { logLevel: 'warn' }));
+      try {
+        await ctx.db.migrate();
+        const created = await createWorkspace(ctx, { name: options.name, defaultCountry: options.country });
+        if (options.json) {
+          console.log(
+            JSON.stringify({
+              workspace: {
+                id: created.workspace.id,
+                name: created.workspace.name,
+                defaultCountry: created.workspace.defaultCountry,
+              },
+              apiKey: created.apiKey,
+            }),
+          );
+        } else {
+          console.log(`Workspace "${created.workspace.name}" created (${created.workspace.id}).`);
+          console.log(`API key (shown once, keep it safe): ${created.apiKey}`);
+        }
+      } finally {
+        await ctx.db.close();
+      }
+    });
+
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof ConfigError || isAppError(error)) {
+      console.error(`parley: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}

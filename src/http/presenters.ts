@@ -1,0 +1,88 @@
+import type { Static } from '@sinclair/typebox';
+import type { BusinessNumber, Contact, Message } from '../domain/models.js';
+import type { CarrierView } from '../app/carrier.service.js';
+import type { ConversationView } from '../app/queries.js';
+import { DEFAULT_MPS } from '../app/carrier.service.js';
+import type {
+  CarrierSchema,
+  ContactSchema,
+  ConversationSchema,
+  MessageSchema,
+  NumberSchema,
+} from './schemas.js';
+
+export function presentMessage(m: Message): Static<typeof MessageSchema> {
+  return {
+    id: m.id,
+    conversationId: m.conversationId,
+    direction: m.direction,
+    from: m.from,
+    to: m.to,
+    body: m.body,
+    category: m.category,
+    status: m.status,
+    errorCode: m.errorCode,
+    errorMessage: m.errorMessage,
+    encoding: m.encoding,
+    segments: m.segments,
+    carrierMessageId: m.carrierMessageIds[0] ?? null,
+    carrierMessageIds: m.carrierMessageIds,
+    attempts: m.attempts,
+    sendAt: m.sendAt,
+    createdAt: m.createdAt,
+    updatedAt: m.updatedAt,
+    scheduledAt: m.scheduledAt,
+    queuedAt: m.queuedAt,
+    sendingAt: m.sendingAt,
+    sentAt: m.sentAt,
+    deliveredAt: m.deliveredAt,
+    undeliveredAt: m.undeliveredAt,
+    failedAt: m.failedAt,
+    canceledAt: m.canceledAt,
+    receivedAt: m.receivedAt,
+  };
+}
+
+export function presentContact(c: Contact): Static<typeof ContactSchema> {
+  return {
+    id: c.id,
+    phoneNumber: c.phoneNumber,
+    name: c.name,
+    attributes: c.attributes,
+    optedOut: c.optedOutAt !== null,
+    optedOutAt: c.optedOutAt,
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+  };
+}
+
+export function presentNumber(n: BusinessNumber): Static<typeof NumberSchema> {
+  return {
+    id: n.id,
+    phoneNumber: n.phoneNumber,
+    carrierId: n.carrierId,
+    kind: n.kind,
+    mps: n.mps ?? DEFAULT_MPS[n.kind],
+    createdAt: n.createdAt,
+  };
+}
+
+export function presentConversation(c: ConversationView): Static<typeof ConversationSchema> {
+  return {
+    id: c.id,
+    contact: presentContact(c.contact),
+    number: presentNumber(c.number),
+    lastMessageAt: c.lastMessageAt,
+    lastMessagePreview: c.lastMessagePreview,
+    createdAt: c.createdAt,
+  };
+}
+
+const SECRET_SETTING = /password|secret|token|apikey/i;
+
+export function presentCarrier(c: CarrierView): Static<typeof CarrierSchema> {
+  const settings = Object.fromEntries(
+    Object.entries(c.settings).map(([key, value]) => [key, SECRET_SETTING.test(key) ? '********' : value]),
+  );
+  return { id: c.id, type: c.type, name: c.name, status: c.status, settings, createdAt: c.createdAt };
+}

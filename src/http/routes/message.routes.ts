@@ -1,0 +1,130 @@
+import { Type } from '@sinclair/typebox';
+import type { ParleyApp } from '../server.js';
+import type { AppContext } from '../../context.js';
+import { sendMessage } from '../../app/send-message.js';
+import { sendBatch, MAX_BATCH_RECIPIENTS } from '../../app/send-batch.js';
+import { cancelMessage } from '../../app/cancel-message.js';
+import { getMessage } from '../../app/queries.js';
+import { analyzeBody } from '../../domain/sms-encoding.js';
+import { countCharacters, MAX_BODY_CHARACTERS } from '../../domain/message-body.js';
+import { workspaceOf } from '../auth.js';
+import { presentMessage } from '../presenters.js';
+import { Category, ErrorSchema, IdParams, MessageSchema, PhoneNumber, errorResponses } from '../schemas.js';
+
+const SendBody = Type.Object({
+  from: PhoneNumber,
+  to: PhoneNumber,
+  body: Type.String({ maxLength: 10_000, description: `at most ${MAX_BODY_CHARACTERS} characters` }),
+  sendAt: Type.Optional(Type.String({ description: 'ISO 8601 date-time; holds the message until then' })),
+  category: Type.Optional(Category),
+});
+
+const BatchBody = Type.Object({
+  from: PhoneNumber,
+  body: Type.String({ maxLength: 10_000, description: 'may contain {{mergeFields}} filled from each recipient' }),
+  category: Type.Optional(Category),
+  sendAt: Type.Optional(Type.String()),
+  recipients: Type.Array(Type.Object({ to: Type.String() }, { additionalProperties: true }), {
+    minItems: 1,
+    maxItems: MAX_BATCH_RECIPIENTS,
+  }),
+});
+
+export async function messageRoutes(app: ParleyApp, ctx: AppContext): Promise<void> {
+  app.post(
+    '/v1/messages',
+    {
+      schema: {
+        tags: ['messages'],
+        summary: 'Send a message (optionally scheduled); opt-out is enforced',
+        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String()) }),
+        body: SendBody,
+        response: { 201: MessageSchema, 409: ErrorSchema, 422: ErrorSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { message, replayed } = await sendMessage(ctx, workspaceOf(request), {
+        ...request.body,
+        idempotencyKey: request.headers['idempotency-key'],
+      });
+      if (replayed) void reply.header('idempotent-replayed', 'true');
+      return reply.status(201).send(presentMessage(message));
+    },
+  );
+
+  app.post(
+    '/v1/messages/batch',
+    {
+      schema: {
+        tags: ['messages'],
+        summary: `Send one body to up to ${MAX_BATCH_RECIPIENTS} recipients, with per-recipient results`,
+        body: BatchBody,
+        response: {
+          200: Type.Object({
+            results: Type.Array(
+              Type.Object({
+                to: Type.String(),
+                id: Type.Optional(Type.String()),
+                conversationId: Type.Optional(Type.String()),
+                status: Type.Optional(Type.String()),
+                error: Type.Optional(ErrorSchema.properties.error),
+              }),
+            ),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => ({ results: await sendBatch(ctx, workspaceOf(request), request.body) }),
+  );
+
+  app.post(
+    '/v1/messages/preview',
+    {
+      schema: {
+        tags: ['messages'],
+        summary: 'Encoding, segment count and parts of a body, without sending',
+        body: Type.Object({ body: Type.String({ maxLength: 10_000 }) }),
+        response: {
+          200: Type.Object({
+            encoding: Type.String(),
+            segments: Type.Integer(),
+            characters: Type.Integer(),
+            parts: Type.Array(Type.String()),
+            unicodeCharacters: Type.Array(Type.String()),
+            maxCharacters: Type.Integer(),
+            tooLong: Type.Boolean(),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const analysis = analyzeBody(request.body.body);
+      return {
+        ...analysis,
+        maxCharacters: MAX_BODY_CHARACTERS,
+        tooLong: countCharacters(request.body.body) > MAX_BODY_CHARACTERS,
+      };
+    },
+  );
+
+  app.get(
+    '/v1/messages/:id',
+    { schema: { tags: ['messages'], params: IdParams, response: { 200: MessageSchema, ...errorResponses } } },
+    async (request) => presentMessage(await getMessage(ctx, workspaceOf(request), request.params.id)),
+  );
+
+  app.post(
+    '/v1/messages/:id/cancel',
+    {
+      schema: {
+        tags: ['messages'],
+        summary: 'Cancel a scheduled or queued message',
+        params: IdParams,
+        response: { 200: MessageSchema, 409: ErrorSchema, ...errorResponses },
+      },
+    },
+    async (request) => presentMessage(await cancelMessage(ctx, workspaceOf(request), request.params.id)),
+  );
+}

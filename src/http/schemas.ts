@@ -1,0 +1,111 @@
+import { Type, type TSchema } from '@sinclair/typebox';
+
+/**
+ * One schema per boundary: these drive request validation, response serialisation and
+ * the OpenAPI document at /docs.
+ */
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const Timestamp = Type.String({ format: 'date-time' });
+
+export const ErrorSchema = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String({ description: 'stable snake_case error code' }),
+      message: Type.String(),
+      field: Type.Optional(Type.String({ description: 'the request field that was wrong' })),
+    }),
+  },
+);
+
+export const PhoneNumber = Type.String({ minLength: 1, maxLength: 40, description: 'E.164, national form, or short code' });
+
+export const MessageSchema = Type.Object({
+  id: Type.String(),
+  conversationId: Type.String(),
+  direction: Type.Union([Type.Literal('outbound'), Type.Literal('inbound')]),
+  from: Type.String(),
+  to: Type.String(),
+  body: Type.String(),
+  category: Type.String(),
+  status: Type.String(),
+  errorCode: Nullable(Type.String()),
+  errorMessage: Nullable(Type.String()),
+  encoding: Type.Union([Type.Literal('GSM-7'), Type.Literal('UCS-2')]),
+  segments: Type.Integer(),
+  carrierMessageId: Nullable(Type.String()),
+  carrierMessageIds: Type.Array(Type.String()),
+  attempts: Type.Integer(),
+  sendAt: Nullable(Timestamp),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+  scheduledAt: Nullable(Timestamp),
+  queuedAt: Nullable(Timestamp),
+  sendingAt: Nullable(Timestamp),
+  sentAt: Nullable(Timestamp),
+  deliveredAt: Nullable(Timestamp),
+  undeliveredAt: Nullable(Timestamp),
+  failedAt: Nullable(Timestamp),
+  canceledAt: Nullable(Timestamp),
+  receivedAt: Nullable(Timestamp),
+});
+
+export const ContactSchema = Type.Object({
+  id: Type.String(),
+  phoneNumber: Type.String(),
+  name: Nullable(Type.String()),
+  attributes: Type.Record(Type.String(), Type.String()),
+  optedOut: Type.Boolean(),
+  optedOutAt: Nullable(Timestamp),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+
+export const NumberSchema = Type.Object({
+  id: Type.String(),
+  phoneNumber: Type.String(),
+  carrierId: Type.String(),
+  kind: Type.String(),
+  mps: Type.Number(),
+  createdAt: Timestamp,
+});
+
+export const ConversationSchema = Type.Object({
+  id: Type.String(),
+  contact: ContactSchema,
+  number: NumberSchema,
+  lastMessageAt: Nullable(Timestamp),
+  lastMessagePreview: Nullable(Type.String()),
+  createdAt: Timestamp,
+});
+
+export const CarrierSchema = Type.Object({
+  id: Type.String(),
+  type: Type.String(),
+  name: Type.String(),
+  status: Type.String(),
+  settings: Type.Record(Type.String(), Type.Unknown(), { description: 'adapter settings; secrets redacted' }),
+  createdAt: Timestamp,
+});
+
+export const ListQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+  cursor: Type.Optional(Type.String({ maxLength: 500 })),
+});
+
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+
+export const Category = Type.Union([
+  Type.Literal('transactional'),
+  Type.Literal('conversational'),
+  Type.Literal('marketing'),
+]);
+
+export const pageOf = <T extends TSchema>(item: T) =>
+  Type.Object({ data: Type.Array(item), nextCursor: Nullable(Type.String()) });
+
+/** Standard error responses, documented on every authenticated route. */
+export const errorResponses = {
+  400: ErrorSchema,
+  401: ErrorSchema,
+  404: ErrorSchema,
+} as const;

@@ -1,0 +1,80 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Ajv } from 'ajv';
+import type { AppContext } from '../context.js';
+import { handleError, handleNotFound } from './error-handler.js';
+import { requireApiKey } from './auth.js';
+import { healthRoutes } from './routes/health.routes.js';
+import { carrierRoutes } from './routes/carrier.routes.js';
+import { messageRoutes } from './routes/message.routes.js';
+import { conversationRoutes } from './routes/conversation.routes.js';
+import { simulatorRoutes } from './routes/simulator.routes.js';
+import { eventRoutes } from './routes/event.routes.js';
+import { apiKeyRoutes } from './routes/api-key.routes.js';
+
+export type ParleyApp = FastifyInstance<
+  RawServerDefault,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+/**
+ * Bodies are validated strictly (a number where a string belongs is an error, not a
+ * silent coercion); query strings and params arrive as text, so they are coerced.
+ */
+function validatorCompilers() {
+  const common = { allErrors: false, strict: false, useDefaults: true } as const;
+  const body = new Ajv({ ...common, coerceTypes: false });
+  const text = new Ajv({ ...common, coerceTypes: true });
+  return ({ schema, httpPart }: { schema: object; httpPart?: string }) =>
+    httpPart === 'body' ? body.compile(schema) : text.compile(schema);
+}
+
+/** Builds the HTTP server around a context. Listening is the caller's business. */
+export async function buildServer(ctx: AppContext): Promise<ParleyApp> {
+  const app = Fastify({
+    loggerInstance: ctx.log as FastifyBaseLogger,
+    bodyLimit: ctx.config.bodyLimitBytes,
+    // Per-request lines only at debug: at thousands of requests a second they drown the rest.
+    logController: new LogController({
+      disableRequestLogging: ctx.config.logLevel !== 'debug' && ctx.config.logLevel !== 'trace',
+    }),
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompilers());
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler(handleNotFound);
+  app.decorateRequest('auth', null);
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Parley API',
+        version: '1',
+        description: 'Two-way business SMS: numbers, threads, messages, consent.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await healthRoutes(app, ctx);
+  await app.register(async (v1) => {
+    const api = v1 as unknown as ParleyApp;
+    api.addHook('onRequest', requireApiKey(ctx));
+    await carrierRoutes(api, ctx);
+    await messageRoutes(api, ctx);
+    await conversationRoutes(api, ctx);
+    await simulatorRoutes(api, ctx);
+    await eventRoutes(api, ctx);
+    await apiKeyRoutes(api, ctx);
+  });
+  return app;
+}

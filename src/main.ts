@@ -1,0 +1,53 @@
+import type { Config } from './config.js';
+import { createContext, type AppContext } from './context.js';
+import { buildServer, type ParleyApp } from './http/server.js';
+import { SendWorker } from './workers/send-worker.js';
+
+export type Role = 'all' | 'api' | 'worker';
+
+export interface RunningParley {
+  ctx: AppContext;
+  app: ParleyApp | null;
+  worker: SendWorker | null;
+  url: string | null;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts Parley in one process: migrations, then the HTTP server and/or the send worker.
+ * `stop` shuts down in the order that loses nothing: stop accepting requests and let
+ * in-flight ones finish, stop claiming and finish in-flight submits, let carriers report
+ * what they still hold, then close the store.
+ */
+export async function startParley(config: Config, role: Role): Promise<RunningParley> {
+  const ctx = createContext(config);
+  const applied = await ctx.db.migrate();
+  if (applied.length > 0) ctx.log.info({ migrations: applied }, 'applied migrations');
+
+  let app: ParleyApp | null = null;
+  let url: string | null = null;
+  if (role === 'all' || role === 'api') {
+    app = await buildServer(ctx);
+    url = await app.listen({ port: config.port, host: config.host });
+  }
+  let worker: SendWorker | null = null;
+  if (role === 'all' || role === 'worker') {
+    worker = new SendWorker(ctx);
+    worker.start();
+  }
+  ctx.log.info({ role, url, store: ctx.db.dialect }, `Parley started (${role})${url ? ` at ${url}` : ''}`);
+
+  let stopping: Promise<void> | null = null;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      ctx.log.info('shutting down');
+      if (app) await app.close();
+      if (worker) await worker.stop();
+      await ctx.carriers.stopAll();
+      await ctx.db.close();
+      ctx.log.info('stopped cleanly');
+    })();
+    return stopping;
+  };
+  return { ctx, app, worker, url, stop };
+}
