@@ -1,0 +1,50 @@
+import type { AppContext } from '../../src/context.js';
+import { createWorkspace } from '../../src/app/workspace.service.js';
+import { createCarrier, createNumber } from '../../src/app/carrier.service.js';
+import type { BusinessNumber, Workspace } from '../../src/domain/models.js';
+
+/** Valid, fictional North American numbers (555-01xx is reserved for fiction). */
+export const BUSINESS_NUMBER = '+12015550100';
+export const CUSTOMER = '+12015550123';
+export const OTHER_CUSTOMER = '+12015550124';
+
+export interface SeededWorkspace {
+  workspace: Workspace;
+  apiKey: string;
+  carrierId: string;
+  number: BusinessNumber;
+}
+
+/** A workspace with an API key, a simulator carrier and one business number. */
+export async function seedWorkspace(
+  ctx: AppContext,
+  options: { name?: string; phoneNumber?: string; deliveryDelayMs?: number; failureRate?: number } = {},
+): Promise<SeededWorkspace> {
+  const { workspace, apiKey } = await createWorkspace(ctx, { name: options.name ?? 'Acme Dental' });
+  const carrier = await createCarrier(ctx, workspace, {
+    type: 'simulator',
+    name: 'sim',
+    settings: { deliveryDelayMs: options.deliveryDelayMs ?? 5, failureRate: options.failureRate ?? 0 },
+  });
+  const number = await createNumber(ctx, workspace, {
+    phoneNumber: options.phoneNumber ?? BUSINESS_NUMBER,
+    carrierId: carrier.id,
+  });
+  return { workspace, apiKey, carrierId: carrier.id, number };
+}
+
+/** Polls until `check` returns a value, for outcomes that arrive asynchronously. */
+export async function eventually<T>(check: () => Promise<T | null | undefined | false>, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
