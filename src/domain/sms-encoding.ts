@@ -45,6 +45,14 @@ const MULTI_PART_CAPACITY: Readonly<Record<SmsEncoding, number>> = {
 const graphemeSegmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 /**
+ * Septets per UTF-16 code unit (0 = not in GSM 03.38). Every GSM character is a single
+ * BMP code unit, so a flat table makes the hot loops array reads instead of Set lookups.
+ */
+const SEPTETS = new Uint8Array(0x10000);
+for (const char of GSM_BASIC_CHARACTERS) SEPTETS[char.charCodeAt(0)] = 1;
+for (const char of GSM_EXTENSION_CHARACTERS) SEPTETS[char.charCodeAt(0)] = 2;
+
+/**
  * Septets needed to send `char` in GSM-7: 1 for the basic table, 2 for the
  * extension table (ESC + code). Returns 0 — rather than throwing — when `char`
  * is not exactly one GSM 03.38 character (including '', a multi-character
@@ -52,15 +60,14 @@ const graphemeSegmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme
  * membership test without try/catch.
  */
 export function gsmSeptetLength(char: string): number {
-  if (GSM_BASIC_CHARACTERS.has(char)) return 1;
-  if (GSM_EXTENSION_CHARACTERS.has(char)) return 2;
-  return 0;
+  if (char.length !== 1) return 0;
+  return SEPTETS[char.charCodeAt(0)] ?? 0;
 }
 
 /** True when every character of `body` is in the GSM 03.38 basic or extension table ('' is GSM-7). */
 export function isGsm7(body: string): boolean {
-  for (const char of body) {
-    if (gsmSeptetLength(char) === 0) return false;
+  for (let i = 0; i < body.length; i++) {
+    if (SEPTETS[body.charCodeAt(i)] === 0) return false;
   }
   return true;
 }
@@ -82,17 +89,25 @@ export function analyzeBody(body: string): BodyAnalysis {
   const encoding: SmsEncoding = isGsm7(body) ? 'GSM-7' : 'UCS-2';
   const unicodeCharacters = encoding === 'UCS-2' ? findUnicodeClusters(body) : [];
 
-  const parts =
-    encodedLength(body, encoding) <= SINGLE_PART_CAPACITY[encoding]
-      ? [body]
-      : splitIntoParts(body, encoding, MULTI_PART_CAPACITY[encoding]);
+  let parts: string[];
+  if (encodedLength(body, encoding) <= SINGLE_PART_CAPACITY[encoding]) parts = [body];
+  else if (encoding === 'GSM-7') parts = splitGsm(body, MULTI_PART_CAPACITY['GSM-7']);
+  else parts = splitUcs2(body, MULTI_PART_CAPACITY['UCS-2']);
 
   return { encoding, segments: parts.length, characters, parts, unicodeCharacters };
 }
 
 function countCodePoints(text: string): number {
   let count = 0;
-  for (const _char of text) count++;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    // A high surrogate followed by a low one is one code point; count it once.
+    if (unit >= 0xd800 && unit <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+    count++;
+  }
   return count;
 }
 
@@ -102,62 +117,76 @@ function encodedLength(text: string, encoding: SmsEncoding): number {
   // surrogate pairs, so the JS string length is exactly the unit count.
   if (encoding === 'UCS-2') return text.length;
   let septets = 0;
-  for (const char of text) septets += gsmSeptetLength(char);
+  for (let i = 0; i < text.length; i++) septets += SEPTETS[text.charCodeAt(i)] ?? 0;
   return septets;
 }
 
-function graphemeClusters(text: string): string[] {
-  return Array.from(graphemeSegmenter.segment(text), (s) => s.segment);
-}
-
+/**
+ * Distinct clusters holding a non-GSM character. `containing()` asks ICU for just the
+ * cluster around each such character instead of segmenting the whole body, which is
+ * what keeps long bodies cheap.
+ */
 function findUnicodeClusters(body: string): string[] {
+  const segments = graphemeSegmenter.segment(body);
   const seen = new Set<string>();
-  for (const cluster of graphemeClusters(body)) {
-    if (!isGsm7(cluster)) seen.add(cluster);
+  let coveredUntil = 0;
+  for (let i = 0; i < body.length; i++) {
+    if (i < coveredUntil || SEPTETS[body.charCodeAt(i)] !== 0) continue;
+    const cluster = segments.containing(i);
+    if (!cluster) continue;
+    seen.add(cluster.segment);
+    coveredUntil = cluster.index + cluster.segment.length;
   }
   return [...seen];
 }
 
 /**
- * Greedy packing of whole grapheme clusters into parts of `capacity` units.
- * Cost is measured per code point, so an escape pair (one code point, 2
- * septets) or a surrogate pair (one code point, 2 units) is indivisible even
- * in the oversized-cluster fallback.
+ * GSM-7 text is single BMP code units, so the only cluster to keep whole is CR LF, and an
+ * escape pair (one code unit costing 2 septets) is indivisible by construction.
  */
-function splitIntoParts(body: string, encoding: SmsEncoding, capacity: number): string[] {
+function splitGsm(body: string, capacity: number): string[] {
   const parts: string[] = [];
-  let current = '';
+  let start = 0;
   let used = 0;
-
-  for (const cluster of graphemeClusters(body)) {
-    const cost = encodedLength(cluster, encoding);
-    if (used + cost <= capacity) {
-      current += cluster;
-      used += cost;
-      continue;
+  for (let i = 0; i < body.length; i++) {
+    const cost = SEPTETS[body.charCodeAt(i)] ?? 0;
+    if (used + cost > capacity) {
+      // Keep CR LF together: move the CR to the next part with its LF.
+      const cut = body[i] === '\n' && body[i - 1] === '\r' && i - 1 > start ? i - 1 : i;
+      parts.push(body.slice(start, cut));
+      used = encodedLength(body.slice(cut, i), 'GSM-7');
+      start = cut;
     }
-    if (cost <= capacity) {
-      // `used` is > 0 here (the cluster alone fits), so no empty part is pushed.
-      parts.push(current);
-      current = cluster;
-      used = cost;
-      continue;
-    }
-    // A cluster larger than a whole part cannot be kept intact anywhere, so
-    // fill the current part and continue it across parts code point by code
-    // point; starting it on a fresh part would only waste space.
-    for (const char of cluster) {
-      const charCost = encodedLength(char, encoding);
-      if (used + charCost > capacity) {
-        parts.push(current);
-        current = '';
-        used = 0;
-      }
-      current += char;
-      used += charCost;
-    }
+    used += cost;
   }
-
-  if (current !== '') parts.push(current);
+  parts.push(body.slice(start));
   return parts;
+}
+
+/**
+ * Greedy packing into parts of `capacity` UTF-16 units. A cut that would fall inside a
+ * surrogate pair or a grapheme cluster moves back to the cluster's start, so the cluster
+ * opens the next part; a cluster bigger than a whole part is cut at a code point boundary.
+ */
+function splitUcs2(body: string, capacity: number): string[] {
+  const segments = graphemeSegmenter.segment(body);
+  const parts: string[] = [];
+  let start = 0;
+  while (body.length - start > capacity) {
+    let cut = start + capacity;
+    const cluster = segments.containing(cut);
+    if (cluster && cluster.index < cut && cluster.index > start && cluster.segment.length <= capacity) {
+      cut = cluster.index;
+    } else if (isLowSurrogate(body.charCodeAt(cut))) {
+      cut -= 1;
+    }
+    parts.push(body.slice(start, cut));
+    start = cut;
+  }
+  parts.push(body.slice(start));
+  return parts;
+}
+
+function isLowSurrogate(unit: number): boolean {
+  return unit >= 0xdc00 && unit <= 0xdfff;
 }

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, isAppError, type ErrorCode } from '../domain/errors.js';
+import { isAppError, type AppError, type ErrorCode } from '../domain/errors.js';
 
 interface ErrorBody {
   error: { code: string; message: string; field?: string };
@@ -21,8 +21,9 @@ function validationField(error: FastifyError): string | undefined {
       : typeof params.additionalProperty === 'string'
         ? params.additionalProperty
         : '';
-  const joined = [path, extra].filter(Boolean).join('.');
-  return joined || error.validationContext;
+  // An error about the whole body (an array where an object belongs) names no field:
+  // "body" would read as the message's own `body` property.
+  return [path, extra].filter(Boolean).join('.') || undefined;
 }
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -42,7 +43,7 @@ export function handleError(error: FastifyError | AppError, request: FastifyRequ
   }
   if (error.validation) {
     const field = validationField(error);
-    const message = `${field ?? 'request'} ${error.validation[0]?.message ?? 'is invalid'}`;
+    const message = `${field ?? `request ${error.validationContext ?? 'body'}`} ${error.validation[0]?.message ?? 'is invalid'}`;
     void reply.status(400).send(body('validation_error', message, field));
     return;
   }

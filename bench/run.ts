@@ -1,0 +1,128 @@
+/**
+ * Parley benchmarks. Each figure is printed with a baseline measured in the same run on the
+ * same machine, so ratios stay meaningful across machines.
+ *
+ *   npm run bench                 # SQLite, plus PostgreSQL when PARLEY_TEST_PG_URL/default is reachable
+ *   BENCH_MESSAGES=5000 npm run bench
+ */
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import { analyzeBody } from '../src/domain/sms-encoding.js';
+import { buildServer } from '../src/http/server.js';
+import { SendWorker } from '../src/workers/send-worker.js';
+import { createTestContext, PG_ADMIN_URL, type StoreKind } from '../test/support/test-context.js';
+import { seedWorkspace } from '../test/support/fixtures.js';
+
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 2000);
+
+function rate(count: number, ms: number): string {
+  return `${Math.round((count / ms) * 1000).toLocaleString('en-US')}/s`;
+}
+
+function time<T>(fn: () => T): { ms: number; value: T } {
+  const start = performance.now();
+  const value = fn();
+  return { ms: performance.now() - start, value };
+}
+
+async function timeAsync<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const start = performance.now();
+  const value = await fn();
+  return { ms: performance.now() - start, value };
+}
+
+function benchEncoding(): void {
+  const bodies = [
+    'Hi Sam, your order #4412 has shipped and arrives Thursday. Reply STOP to opt out.',
+    'Reminder: cleaning tomorrow at 3pm 🦷 Reply C to confirm, R to reschedule.',
+    'Dear customer, '.repeat(40),
+  ];
+  const rounds = 20_000;
+  // Baseline: walking the same strings by code point, the least any analysis must do.
+  const baseline = time(() => {
+    let n = 0;
+    for (let i = 0; i < rounds; i++) for (const body of bodies) for (const _ of body) n++;
+    return n;
+  });
+  const analysed = time(() => {
+    let segments = 0;
+    for (let i = 0; i < rounds; i++) for (const body of bodies) segments += analyzeBody(body).segments;
+    return segments;
+  });
+  const count = rounds * bodies.length;
+  console.log(
+    `encoding   analyzeBody            ${rate(count, analysed.ms).padStart(12)}  baseline code-point walk ${rate(count, baseline.ms)}  ratio ${(analysed.ms / baseline.ms).toFixed(1)}x slower`,
+  );
+}
+
+async function benchStore(kind: StoreKind): Promise<void> {
+  const t = await createTestContext(kind, { workerConcurrency: 64 });
+  try {
+    const seeded = await seedWorkspace(t.ctx, { deliveryDelayMs: 0 });
+    const app = await buildServer(t.ctx);
+    const headers = { authorization: `Bearer ${seeded.apiKey}`, 'content-type': 'application/json' };
+
+    // Baseline for the API: an authenticated request that only reads one row.
+    const healthz = await timeAsync(async () => {
+      for (let i = 0; i < MESSAGES; i++) await app.inject({ method: 'GET', url: `/v1/numbers/${seeded.number.id}`, headers });
+    });
+    const posts = await timeAsync(async () => {
+      for (let i = 0; i < MESSAGES; i++) {
+        const to = `+1201555${String(1000 + (i % 9000)).padStart(4, '0')}`;
+        const response = await app.inject({
+          method: 'POST',
+          url: '/v1/messages',
+          headers,
+          payload: { from: seeded.number.phoneNumber, to, body: `Order ${i} has shipped.` },
+        });
+        if (response.statusCode !== 201) throw new Error(`POST /v1/messages → ${response.statusCode} ${response.body}`);
+      }
+    });
+    console.log(
+      `${kind.padEnd(9)}  POST /v1/messages      ${rate(MESSAGES, posts.ms).padStart(12)}  baseline GET /v1/numbers/:id ${rate(MESSAGES, healthz.ms)}  ratio ${(posts.ms / healthz.ms).toFixed(1)}x`,
+    );
+
+    // Pipeline: drain everything queued above through the simulator carrier.
+    const worker = new SendWorker(t.ctx);
+    const drained = await timeAsync(() => worker.drain());
+    const counts = await t.ctx.db.repos.messages.countByStatus(seeded.workspace.id);
+    const sent = (counts.sent ?? 0) + (counts.delivered ?? 0);
+    // Baseline: the same number of single-row updates, each its own transaction: the floor
+    // cost of persisting one state change per message.
+    const ids = (await t.ctx.db.repos.conversations.list(seeded.workspace.id, 1)).data.map((c) => c.id);
+    const floor = await timeAsync(async () => {
+      for (let i = 0; i < MESSAGES; i++) {
+        await t.ctx.db.transaction(async (repos) => repos.conversations.touch(ids[0] ?? '', new Date().toISOString(), 'x'));
+      }
+    });
+    console.log(
+      `${kind.padEnd(9)}  worker queued→sent     ${rate(sent, drained.ms).padStart(12)}  baseline 1-row tx ${rate(MESSAGES, floor.ms)}  ratio ${(drained.ms / floor.ms).toFixed(1)}x  (${sent}/${MESSAGES} sent)`,
+    );
+    await app.close();
+    // Let simulator receipts land before the store closes.
+    await t.ctx.carriers.stopAll();
+  } finally {
+    await t.cleanup();
+  }
+}
+
+async function postgresReachable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 1000 });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(`Parley benchmarks — node ${process.version}, ${MESSAGES} messages per store run\n`);
+  benchEncoding();
+  await benchStore('sqlite');
+  if (await postgresReachable()) await benchStore('postgres');
+  else console.log('postgres   skipped (not reachable)');
+}
+
+await main();
