@@ -32,6 +32,10 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_json',
   FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'validation_error',
+  FST_ERR_BAD_URL: 'validation_error',
+  // An id longer than the router allows could never name anything; the params schema would
+  // refuse it with 400 too, were the router not first.
+  FST_ERR_MAX_PARAM_LENGTH: 'validation_error',
 };
 
 /** Every error leaves in one shape: {"error":{"code","message","field?"}}. */

@@ -6,6 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Ajv } from 'ajv';
 import type { AppContext } from '../context.js';
 import { handleError, handleNotFound } from './error-handler.js';
+import { AppError } from '../domain/errors.js';
 import { requireApiKey } from './auth.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { carrierRoutes } from './routes/carrier.routes.js';
@@ -45,8 +46,29 @@ export async function buildServer(ctx: AppContext): Promise<ParleyApp> {
       disableRequestLogging: ctx.config.logLevel !== 'debug' && ctx.config.logLevel !== 'trace',
     }),
     return503OnClosing: true,
+    // Router-level refusals (a malformed or over-long path parameter) leave in our error
+    // shape too, rather than Fastify's own.
+    frameworkErrors: handleError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // The API speaks JSON only. Fastify's built-in text/plain parser would hand a string to
+  // the body schema and answer 400 "body must be object" instead of 415.
+  app.removeContentTypeParser('text/plain');
+  // Many HTTP clients send `content-type: application/json` with no body on bodiless POSTs
+  // such as /cancel; treat an empty body as no body instead of invalid JSON.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => {
+    const source = typeof text === 'string' ? text : text.toString('utf8');
+    if (source.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    try {
+      done(null, JSON.parse(source) as unknown);
+    } catch (error) {
+      done(new AppError('invalid_json', `request body is not valid JSON: ${(error as Error).message}`), undefined);
+    }
+  });
   app.setValidatorCompiler(validatorCompilers());
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
