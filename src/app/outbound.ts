@@ -55,9 +55,13 @@ export function draftOutbound(
   const body = validateBody(input.body, `${fieldPrefix}body`);
   let sendAt: Date | null = null;
   if (input.sendAt !== undefined) {
-    sendAt = new Date(input.sendAt);
-    if (Number.isNaN(sendAt.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(input.sendAt)) {
-      throw new AppError('validation_error', 'sendAt must be an ISO 8601 date-time', { field: 'sendAt' });
+    sendAt = parseSendAt(input.sendAt);
+    if (!sendAt) {
+      throw new AppError(
+        'validation_error',
+        'sendAt must be an ISO 8601 date-time with a time zone, e.g. 2030-01-31T09:00:00Z',
+        { field: 'sendAt' },
+      );
     }
     if (sendAt.getTime() <= deps.clock.now().getTime()) sendAt = null;
   }
@@ -70,6 +74,21 @@ export function draftOutbound(
     sendAt,
     consentExempt: false,
   };
+}
+
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
+
+/**
+ * Without a zone, "2030-01-31T09:00" would be read in the server's zone; and Date rolls
+ * "02-30" over into March. Either would send at a time nobody asked for, so both are refused.
+ */
+function parseSendAt(text: string): Date | null {
+  const match = ISO_DATE_TIME.exec(text);
+  const at = new Date(text);
+  if (!match || Number.isNaN(at.getTime())) return null;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const calendarDay = new Date(Date.UTC(year, month - 1, day));
+  return calendarDay.getUTCMonth() === month - 1 && calendarDay.getUTCDate() === day ? at : null;
 }
 
 export type WriteResult =

@@ -13,7 +13,7 @@ type Deps = Pick<AppContext, 'db' | 'clock' | 'ids' | 'events' | 'log'>;
  * message backwards.
  */
 export async function recordReceipt(deps: Deps, receipt: DeliveryReceipt): Promise<Message | null> {
-  const updated = await deps.db.transaction(async (repos) => {
+  const recorded = await deps.db.transaction(async (repos) => {
     const messageId = await repos.messages.findIdByCarrierMessageId(receipt.carrierId, receipt.carrierMessageId);
     const stored: StoredReceipt = {
       id: deps.ids.next(),
@@ -27,15 +27,27 @@ export async function recordReceipt(deps: Deps, receipt: DeliveryReceipt): Promi
       receivedAt: receipt.at.toISOString(),
     };
     await repos.receipts.insert(stored);
-    if (!messageId) return null;
-    return applyReceipt(deps, repos, messageId, stored);
+    if (!messageId) return { matched: false, updated: null };
+    return { matched: true, updated: await applyReceipt(deps, repos, messageId, stored) };
   });
+  // On PostgreSQL (READ COMMITTED) the submit response may have committed its carrier ids
+  // after our lookup, having looked for waiting receipts before ours was committed. Look
+  // again now that ours is; the worker does the same after its commit, so one side sees both.
+  const updated = recorded.matched ? recorded.updated : await applyIfNowMatched(deps, receipt);
   if (!updated) {
     deps.log.debug({ receipt }, 'receipt recorded without a matching message (yet)');
     return null;
   }
   deps.events.publish({ type: 'message.updated', workspaceId: updated.workspaceId, data: updated });
   return updated;
+}
+
+async function applyIfNowMatched(deps: Deps, receipt: DeliveryReceipt): Promise<Message | null> {
+  const messageId = await deps.db.repos.messages.findIdByCarrierMessageId(receipt.carrierId, receipt.carrierMessageId);
+  if (!messageId) return null;
+  return deps.db.transaction((repos) =>
+    applyWaitingReceipts(deps, repos, messageId, receipt.carrierId, [receipt.carrierMessageId]),
+  );
 }
 
 /** Applies receipts that arrived before their message's carrier ids were stored. */
@@ -63,6 +75,8 @@ async function applyReceipt(
   messageId: string,
   receipt: StoredReceipt,
 ): Promise<Message | null> {
+  // Receipts for the parts of one message take turns, so each sees the parts before it.
+  await repos.messages.lockForUpdate(messageId);
   const now = deps.clock.now().toISOString();
   let target: 'delivered' | 'undelivered' | null = receipt.status;
   if (receipt.status === 'delivered') {

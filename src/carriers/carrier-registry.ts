@@ -55,11 +55,19 @@ export class CarrierRegistry {
     const definition = this.types[spec.type];
     if (!definition) throw new AppError('carrier_type_unsupported', `carrier type "${spec.type}" is not supported`);
     const carrier = definition.create(spec.id, spec.settings, this.context);
-    const start = carrier.start().then(() => {
-      this.live.set(spec.id, carrier);
-      this.starting.delete(spec.id);
-      return carrier;
-    });
+    const start = carrier.start().then(
+      () => {
+        this.live.set(spec.id, carrier);
+        this.starting.delete(spec.id);
+        return carrier;
+      },
+      (error: unknown) => {
+        // Forget the failed start, so the next caller tries again instead of getting this
+        // rejection forever.
+        this.starting.delete(spec.id);
+        throw error;
+      },
+    );
     this.starting.set(spec.id, start);
     return start;
   }

@@ -10,9 +10,17 @@ const OPT_OUT = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUI
 const OPT_IN = new Set(['START', 'UNSTOP']);
 const HELP = new Set(['HELP', 'INFO']);
 
-/** Strips whitespace and punctuation/symbols at both ends, then upper-cases. */
+/**
+ * Whitespace, punctuation and symbols (emoji included), plus the invisible characters
+ * phones attach to them: format characters (zero-width space, ZWJ) and variation
+ * selectors ("✋️" is U+270B U+FE0F). Left in, "STOP ✋️" would not read as STOP.
+ */
+const DECORATION = String.raw`[\s\p{P}\p{S}\p{Cf}\u{FE00}-\u{FE0F}]+`;
+const DECORATION_AT_ENDS = new RegExp(`^${DECORATION}|${DECORATION}$`, 'gu');
+
+/** Strips decoration at both ends, then upper-cases. */
 export function normalizeKeyword(body: string): string {
-  return body.replace(/^[\s\p{P}\p{S}]+|[\s\p{P}\p{S}]+$/gu, '').toUpperCase();
+  return body.replace(DECORATION_AT_ENDS, '').toUpperCase();
 }
 
 /**
@@ -36,5 +44,6 @@ export const DEFAULT_HELP_REPLY =
   '{{workspace}}: reply STOP to unsubscribe. Msg & data rates may apply.';
 
 export function renderComplianceReply(template: string, workspaceName: string): string {
-  return template.replaceAll('{{workspace}}', workspaceName);
+  // A function replacement, so a name such as "Bob's $& Shop" is inserted literally.
+  return template.replaceAll('{{workspace}}', () => workspaceName);
 }

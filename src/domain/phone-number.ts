@@ -21,20 +21,26 @@ export interface PhoneNumber {
  */
 export function parsePhone(input: string, defaultCountry: string, field = 'phoneNumber'): PhoneNumber {
   const trimmed = input.trim();
-  if (SHORT_CODE.test(trimmed)) return { value: trimmed, kind: 'short_code', country: undefined };
   const invalid = (): AppError =>
     new AppError('invalid_number', `${field} "${input}" is not a valid phone number`, { field });
   if (trimmed.length === 0 || trimmed.length > 32) throw invalid();
+  const phone = readValid(trimmed, defaultCountry);
+  // A bare 3–8 digit string is a short code unless it is a valid national number of the
+  // default country: Norway, Singapore or Hong Kong write whole phone numbers in 8 digits.
+  if (SHORT_CODE.test(trimmed) && !phone) return { value: trimmed, kind: 'short_code', country: undefined };
+  if (!phone) throw invalid();
+  return phone;
+}
+
+function readValid(text: string, defaultCountry: string): PhoneNumber | null {
   try {
-    const parsed = parsePhoneNumberWithError(trimmed, {
+    const parsed = parsePhoneNumberWithError(text, {
       defaultCountry: defaultCountry.toUpperCase() as CountryCode,
       extract: false,
     });
-    if (!parsed.isValid()) throw invalid();
-    return { value: parsed.number, kind: 'e164', country: parsed.country };
-  } catch (error) {
-    if (error instanceof AppError) throw error;
-    throw invalid();
+    return parsed.isValid() ? { value: parsed.number, kind: 'e164', country: parsed.country } : null;
+  } catch {
+    return null;
   }
 }
 

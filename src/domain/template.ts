@@ -8,7 +8,8 @@ const MERGE_FIELD = /\{\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}\}/g;
  */
 export function renderTemplate(template: string, fields: Record<string, unknown>, field = 'body'): string {
   return template.replace(MERGE_FIELD, (_, name: string) => {
-    const value = fields[name];
+    // Own fields only: "{{constructor}}" must not render a function from Object.prototype.
+    const value = Object.hasOwn(fields, name) ? fields[name] : undefined;
     if (value === undefined || value === null || value === '') {
       throw new AppError('validation_error', `merge field {{${name}}} has no value`, { field });
     }

@@ -4,9 +4,6 @@ import type { Database } from './schema.js';
 import { toConversation } from './row-mappers.js';
 import { decodeCursor, encodeCursor, type Page } from './cursor.js';
 
-/** Conversations with no message yet sort as if their last message were at creation. */
-const NEVER = '';
-
 export class ConversationRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -60,20 +57,23 @@ export class ConversationRepository {
       .execute();
   }
 
-  /** Most recently active first. */
+  /**
+   * Most recently active first. A conversation with no message yet sorts as if its last
+   * message were at its creation, so a thread just opened shows near the top.
+   */
   async list(workspaceId: string, limit: number, cursor?: string): Promise<Page<Conversation>> {
     const after = decodeCursor(cursor);
     let query = this.db.selectFrom('conversations').selectAll().where('workspace_id', '=', workspaceId);
     if (after) {
       query = query.where((eb) =>
         eb.or([
-          eb(eb.fn.coalesce('last_message_at', eb.val(NEVER)), '<', after.sort),
-          eb.and([eb(eb.fn.coalesce('last_message_at', eb.val(NEVER)), '=', after.sort), eb('id', '<', after.id)]),
+          eb(eb.fn.coalesce('last_message_at', 'created_at'), '<', after.sort),
+          eb.and([eb(eb.fn.coalesce('last_message_at', 'created_at'), '=', after.sort), eb('id', '<', after.id)]),
         ]),
       );
     }
     const rows = await query
-      .orderBy((eb) => eb.fn.coalesce('last_message_at', eb.val(NEVER)), 'desc')
+      .orderBy((eb) => eb.fn.coalesce('last_message_at', 'created_at'), 'desc')
       .orderBy('id', 'desc')
       .limit(limit + 1)
       .execute();
@@ -82,7 +82,7 @@ export class ConversationRepository {
     return {
       data: page,
       nextCursor:
-        rows.length > limit && last ? encodeCursor({ sort: last.lastMessageAt ?? NEVER, id: last.id }) : null,
+        rows.length > limit && last ? encodeCursor({ sort: last.lastMessageAt ?? last.createdAt, id: last.id }) : null,
     };
   }
 }

@@ -28,6 +28,10 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
     // Keep numeric types as numbers; our counts and limits stay well inside 2^53.
     pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    // An idle connection the server drops (restart, failover, pg_terminate_backend) makes the
+    // pool emit 'error'; unheard, that would crash the process. The pool has already discarded
+    // the client and opens a fresh one for the next query; a query in flight fails to its caller.
+    pool.on('error', () => undefined);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }

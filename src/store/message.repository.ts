@@ -171,6 +171,17 @@ export class MessageRepository {
     throw new Error(`message ${id}: status kept changing under a transition to ${to}`);
   }
 
+  /**
+   * Holds the message row until the transaction ends. Decisions that read several rows
+   * (a multipart message is delivered when every part's receipt is in) must not run side
+   * by side on PostgreSQL: two receipts each missing the other's uncommitted part would
+   * both decide "not yet", and the message would stay `sent` forever. SQLite has one writer.
+   */
+  async lockForUpdate(id: string): Promise<void> {
+    if (this.dialect !== 'postgres') return;
+    await this.db.selectFrom('messages').select('id').where('id', '=', id).forUpdate().execute();
+  }
+
   /** Returns a message the carrier did not take to the queue for a later attempt. */
   async requeueForRetry(id: string, nextAttemptAt: string, at: string, errorCode: string): Promise<boolean> {
     const current = await this.db.selectFrom('messages').select(['status']).where('id', '=', id).executeTakeFirst();
@@ -241,6 +252,22 @@ export class MessageRepository {
         .execute();
     }
     return rows.map((row) => toMessage(row, []));
+  }
+
+  /**
+   * Extends the leases of messages a worker is still submitting, so a slow carrier is not
+   * mistaken for a dead worker. Only `sending` rows, and a lease is never shortened.
+   */
+  async renewLeases(ids: string[], leaseUntil: string): Promise<number> {
+    if (ids.length === 0) return 0;
+    const result = await this.db
+      .updateTable('messages')
+      .set({ lease_until: leaseUntil })
+      .where('id', 'in', ids)
+      .where('status', '=', 'sending')
+      .where('lease_until', '<', leaseUntil)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
   }
 
   /** Messages whose worker died mid-submit: their lease ran out while `sending`. */

@@ -1,5 +1,6 @@
-import type { Kysely } from 'kysely';
-import type { Database } from './schema.js';
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, DeliveryReceiptTable } from './schema.js';
+import type { DialectName } from './database.js';
 
 export interface StoredReceipt {
   id: string;
@@ -19,7 +20,10 @@ export interface StoredReceipt {
  * carrier ids are recorded.
  */
 export class ReceiptRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: DialectName,
+  ) {}
 
   async insert(receipt: StoredReceipt): Promise<void> {
     await this.db
@@ -38,6 +42,12 @@ export class ReceiptRepository {
       .execute();
   }
 
+  /**
+   * Waiting receipts for these carrier ids. On PostgreSQL the rows are locked: the worker
+   * and the receipt's own second look may both try to apply one receipt, and the lock makes
+   * the later one wait, re-check `message_id is null` and skip it, so a receipt is applied
+   * (and its `applied` flag written) exactly once. SQLite runs one writer at a time.
+   */
   async unmatchedFor(carrierId: string, carrierMessageIds: string[]): Promise<StoredReceipt[]> {
     if (carrierMessageIds.length === 0) return [];
     const rows = await this.db
@@ -47,6 +57,7 @@ export class ReceiptRepository {
       .where('carrier_message_id', 'in', carrierMessageIds)
       .where('message_id', 'is', null)
       .orderBy('received_at')
+      .$if(this.dialect === 'postgres', (qb) => qb.forUpdate())
       .execute();
     return rows.map((row) => this.toReceipt(row));
   }
@@ -80,17 +91,7 @@ export class ReceiptRepository {
     return rows.map((row) => this.toReceipt(row));
   }
 
-  private toReceipt(row: {
-    id: string;
-    carrier_id: string;
-    carrier_message_id: string;
-    message_id: string | null;
-    status: string;
-    error_code: string | null;
-    raw: string | null;
-    applied: number;
-    received_at: string;
-  }): StoredReceipt {
+  private toReceipt(row: Selectable<DeliveryReceiptTable>): StoredReceipt {
     return {
       id: row.id,
       carrierId: row.carrier_id,

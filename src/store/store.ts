@@ -34,7 +34,7 @@ function bindRepositories(db: Kysely<Database>, dialect: DialectName, ids: IdSou
     contacts: new ContactRepository(db),
     conversations: new ConversationRepository(db),
     messages: new MessageRepository(db, dialect, ids),
-    receipts: new ReceiptRepository(db),
+    receipts: new ReceiptRepository(db, dialect),
     idempotency: new IdempotencyRepository(db),
     unrouted: new UnroutedRepository(db),
   };

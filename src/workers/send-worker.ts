@@ -18,15 +18,19 @@ type Deps = Pick<AppContext, 'db' | 'clock' | 'ids' | 'events' | 'queue' | 'log'
  */
 export class SendWorker {
   private timer: NodeJS.Timeout | null = null;
+  /** Only a started worker polls; one used through drain() or tick() must leave no timer behind. */
+  private started = false;
   private running = false;
   private stopping = false;
   private rerun = false;
-  private readonly inFlight = new Set<Promise<void>>();
+  /** Submits in progress, by message id, with when their lease ends: renewed while they run. */
+  private readonly inFlight = new Map<string, { job: Promise<void>; leaseUntilMs: number }>();
   private unsubscribe: (() => void) | null = null;
 
   constructor(private readonly deps: Deps) {}
 
   start(): void {
+    this.started = true;
     this.stopping = false;
     this.unsubscribe = this.deps.queue.onNotify(() => this.wake());
     this.schedule(0);
@@ -35,17 +39,18 @@ export class SendWorker {
   /** Stops claiming, waits for in-flight submits and records their outcomes. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.started = false;
     this.unsubscribe?.();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     while (this.running || this.inFlight.size > 0) {
-      await Promise.allSettled([...this.inFlight]);
+      await this.settleInFlight();
       if (this.running) await new Promise((resolve) => setTimeout(resolve, 5));
     }
   }
 
   wake(): void {
-    if (this.stopping) return;
+    if (!this.started || this.stopping) return;
     if (this.running) {
       this.rerun = true;
       return;
@@ -53,8 +58,9 @@ export class SendWorker {
     this.schedule(0);
   }
 
-  /** One pass: recover expired leases, claim what is due, start submitting it. Returns claims. */
+  /** One pass: keep own leases alive, recover expired ones, claim what is due, start submitting it. Returns claims. */
   async tick(): Promise<number> {
+    await this.renewOwnLeases();
     await this.recoverExpiredLeases();
     const capacity = this.deps.config.workerConcurrency - this.inFlight.size;
     if (capacity <= 0 || this.stopping) return 0;
@@ -63,9 +69,9 @@ export class SendWorker {
       const job = this.process(message).catch((error: unknown) => {
         this.deps.log.error({ err: error, messageId: message.id }, 'send job crashed; its lease will expire');
       });
-      this.inFlight.add(job);
+      this.inFlight.set(message.id, { job, leaseUntilMs: this.leaseEndOf(message) });
       void job.finally(() => {
-        this.inFlight.delete(job);
+        this.inFlight.delete(message.id);
         if (!this.stopping) this.wake();
       });
     }
@@ -77,8 +83,18 @@ export class SendWorker {
     for (;;) {
       const claimed = await this.tick();
       if (claimed === 0 && this.inFlight.size === 0) return;
-      await Promise.allSettled([...this.inFlight]);
+      await this.settleInFlight();
     }
+  }
+
+  private async settleInFlight(): Promise<void> {
+    await Promise.allSettled([...this.inFlight.values()].map((entry) => entry.job));
+  }
+
+  private leaseEndOf(message: Message): number {
+    const start = Date.parse(message.sendingAt ?? '');
+    const from = Number.isNaN(start) ? this.deps.clock.now().getTime() : start;
+    return from + this.deps.config.leaseSeconds * 1000;
   }
 
   private schedule(delayMs: number): void {
@@ -174,6 +190,14 @@ export class SendWorker {
       return [sent.applied ? sent.message : null, receipted].filter((m): m is Message => m !== null);
     });
     for (const message of updates) this.publish(message);
+    // A receipt committed while that transaction ran was invisible to it, and the receipt's
+    // own second look may have come before our carrier ids were committed (see recordReceipt).
+    if ((await this.deps.db.repos.receipts.unmatchedFor(carrierId, carrierMessageIds)).length > 0) {
+      const late = await this.deps.db.transaction((repos) =>
+        applyWaitingReceipts(this.deps, repos, claimed.id, carrierId, carrierMessageIds),
+      );
+      if (late) this.publish(late);
+    }
   }
 
   private async recordSubmitError(claimed: Message, error: unknown): Promise<void> {
@@ -194,6 +218,27 @@ export class SendWorker {
       return;
     }
     await this.finish(claimed.id, 'failed', carrierError.code, carrierError.message);
+  }
+
+  /**
+   * A lease says "a live worker is submitting this". A slow carrier (a full SMPP window, a
+   * throttled sender) must not let it lapse while this worker still waits for the answer,
+   * or the message would be failed as `submit_outcome_unknown` although its outcome is
+   * about to be known. Leases are extended once less than half of their time is left.
+   */
+  private async renewOwnLeases(): Promise<void> {
+    if (this.inFlight.size === 0) return;
+    const now = this.deps.clock.now().getTime();
+    const leaseMs = this.deps.config.leaseSeconds * 1000;
+    // Tracked here, so the common case (every submit answered well within its lease) costs no query.
+    const due = [...this.inFlight].filter(([, entry]) => entry.leaseUntilMs - now < leaseMs / 2);
+    if (due.length === 0) return;
+    const leaseUntilMs = now + leaseMs;
+    await this.deps.db.repos.messages.renewLeases(
+      due.map(([id]) => id),
+      new Date(leaseUntilMs).toISOString(),
+    );
+    for (const [, entry] of due) entry.leaseUntilMs = leaseUntilMs;
   }
 
   private async recoverExpiredLeases(): Promise<void> {
