@@ -9,7 +9,7 @@ import {
   renderComplianceReply,
   type KeywordAction,
 } from '../domain/keywords.js';
-import type { Conversation, Message, Workspace } from '../domain/models.js';
+import { NO_STATE_TIMESTAMPS, type Conversation, type Message, type Workspace } from '../domain/models.js';
 import { parsePhone } from '../domain/phone-number.js';
 import { analyzeBody } from '../domain/sms-encoding.js';
 import { isUniqueViolation } from '../store/database.js';
@@ -99,14 +99,7 @@ export async function handleInbound(deps: Deps, sms: InboundSms): Promise<Inboun
         sendAt: null,
         createdAt: now,
         updatedAt: now,
-        scheduledAt: null,
-        queuedAt: null,
-        sendingAt: null,
-        sentAt: null,
-        deliveredAt: null,
-        undeliveredAt: null,
-        failedAt: null,
-        canceledAt: null,
+        ...NO_STATE_TIMESTAMPS,
         receivedAt,
       };
       await repos.messages.insert({ ...message, priority: 0, nextAttemptAt: null });

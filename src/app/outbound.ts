@@ -1,6 +1,14 @@
 import type { AppContext } from '../context.js';
 import { AppError } from '../domain/errors.js';
-import type { BusinessNumber, Contact, Conversation, Message, MessageCategory, Workspace } from '../domain/models.js';
+import {
+  NO_STATE_TIMESTAMPS,
+  type BusinessNumber,
+  type Contact,
+  type Conversation,
+  type Message,
+  type MessageCategory,
+  type Workspace,
+} from '../domain/models.js';
 import { validateBody } from '../domain/message-body.js';
 import { parsePhone } from '../domain/phone-number.js';
 import { analyzeBody } from '../domain/sms-encoding.js';
@@ -154,15 +162,9 @@ export async function writeOutbound(deps: Deps, repos: Repositories, draft: Outb
     sendAt: draft.sendAt?.toISOString() ?? null,
     createdAt: now,
     updatedAt: now,
+    ...NO_STATE_TIMESTAMPS,
     scheduledAt: scheduled ? now : null,
     queuedAt: scheduled ? null : now,
-    sendingAt: null,
-    sentAt: null,
-    deliveredAt: null,
-    undeliveredAt: null,
-    failedAt: null,
-    canceledAt: null,
-    receivedAt: null,
   };
   await repos.messages.insert({
     ...message,

@@ -110,6 +110,19 @@ export interface Message {
   receivedAt: string | null;
 }
 
+/** The per-state timestamps of a message that has reached none of its states yet. */
+export const NO_STATE_TIMESTAMPS = {
+  scheduledAt: null,
+  queuedAt: null,
+  sendingAt: null,
+  sentAt: null,
+  deliveredAt: null,
+  undeliveredAt: null,
+  failedAt: null,
+  canceledAt: null,
+  receivedAt: null,
+} as const satisfies Partial<Message>;
+
 export type ConsentEventKind = 'opt_out' | 'opt_in';
 
 export interface ConsentEvent {

@@ -209,12 +209,28 @@ export class MessageRepository {
       .where('direction', '=', 'outbound')
       .where('status', 'in', ['queued', 'scheduled'])
       .where('next_attempt_at', '<=', now)
+      // One message in flight per thread, so a customer reads a thread's texts in order.
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('messages as busy')
+              .select('busy.id')
+              .whereRef('busy.conversation_id', '=', 'messages.conversation_id')
+              .where('busy.status', '=', 'sending'),
+          ),
+        ),
+      )
       .orderBy('priority')
       .orderBy('next_attempt_at')
+      .orderBy('id')
       .limit(limit)
       .$if(this.dialect === 'postgres', (qb) => qb.forUpdate().skipLocked())
       .execute();
-    return rows.map((row) => toMessage(row, []));
+    // Of several due in one thread, only the first goes now; the rest wait their turn.
+    const threads = new Set<string>();
+    return rows
+      .filter((row) => !threads.has(row.conversation_id) && threads.add(row.conversation_id))
+      .map((row) => toMessage(row, []));
   }
 
   /** Leases the locked messages to this worker: `sending` until `leaseUntil`. */

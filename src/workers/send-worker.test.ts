@@ -1,3 +1,4 @@
+import { AppError } from '../domain/errors.js';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createTestContext, STORES, type TestContext } from '../../test/support/test-context.js';
 import { CUSTOMER, eventually, OTHER_CUSTOMER, seedWorkspace, type SeededWorkspace } from '../../test/support/fixtures.js';
@@ -248,6 +249,16 @@ describe.each(STORES)('send worker on %s', (kind) => {
     expect(await reload(t.ctx, queued.id)).toMatchObject({ status: 'queued', errorCode: 'carrier_error', attempts: 1 });
   });
 
+  it('fails at once when Parley itself refuses the carrier (an AppError is not transient)', async () => {
+    const { t, seeded, fake, fakePhone, worker } = await setup();
+    fake.behaviour = async () => {
+      throw new AppError('carrier_type_unsupported', 'carrier type "gone" is not supported');
+    };
+    const queued = await send(t.ctx, seeded.workspace, fakePhone);
+    await worker.drain();
+    expect(await reload(t.ctx, queued.id)).toMatchObject({ status: 'failed', errorCode: 'carrier_type_unsupported', attempts: 1 });
+  });
+
   it('fails a message whose lease expired mid-submit with submit_outcome_unknown, without resubmitting', async () => {
     const { t, seeded, fake, fakePhone, worker, clock } = await setup({ timed: true });
     const queued = await send(t.ctx, seeded.workspace, fakePhone);
@@ -350,5 +361,36 @@ describe.each(STORES)('send worker on %s', (kind) => {
     });
     await worker.drain();
     expect(fake.submits.map((s) => s.messageId)).toEqual([code.message.id, bulk.message.id]);
+  });
+
+  it('sends one message per thread at a time, in the order they were written', async () => {
+    const { t, seeded, fake, fakePhone, worker } = await setup();
+    const held = gate();
+    const inFlight = new Set<string>();
+    let overlapped = false;
+    fake.behaviour = async (request) => {
+      if (inFlight.has(request.to)) overlapped = true;
+      inFlight.add(request.to);
+      await held.promise;
+      inFlight.delete(request.to);
+      return { carrierMessageIds: [`ORD-${request.messageId}`] };
+    };
+    const first = await send(t.ctx, seeded.workspace, fakePhone, { body: 'first' });
+    const second = await send(t.ctx, seeded.workspace, fakePhone, { body: 'second' });
+    const third = await send(t.ctx, seeded.workspace, fakePhone, { body: 'third' });
+    const elsewhere = await send(t.ctx, seeded.workspace, fakePhone, { to: OTHER_CUSTOMER, body: 'other thread' });
+    worker.start();
+    try {
+      // The other thread is not held up by this one.
+      await eventually(async () => fake.submits.length === 2);
+      expect(fake.submits.map((s) => s.messageId).sort()).toEqual([first.id, elsewhere.id].sort());
+      held.open();
+      await eventually(async () => (await reload(t.ctx, third.id)).status === 'sent');
+    } finally {
+      held.open();
+    }
+    expect(overlapped).toBe(false);
+    const threadOrder = fake.submits.filter((s) => s.to === CUSTOMER).map((s) => s.messageId);
+    expect(threadOrder).toEqual([first.id, second.id, third.id]);
   });
 });

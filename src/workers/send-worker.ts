@@ -1,5 +1,6 @@
 import type { AppContext } from '../context.js';
 import { CarrierError } from '../carriers/carrier.js';
+import { isAppError } from '../domain/errors.js';
 import type { Message } from '../domain/models.js';
 import { applyWaitingReceipts } from '../app/record-receipt.js';
 import { retryDelayMs, unsendableReason } from '../domain/send-rules.js';
@@ -201,20 +202,26 @@ export class SendWorker {
   }
 
   private async recordSubmitError(claimed: Message, error: unknown): Promise<void> {
+    // Our own refusals (e.g. a carrier type this build does not have) will not heal by
+    // retrying; an adapter's unexpected exception might, so it counts as transient.
     const carrierError =
       error instanceof CarrierError
         ? error
-        : new CarrierError('carrier_error', error instanceof Error ? error.message : String(error), true);
+        : isAppError(error)
+          ? new CarrierError(error.code, error.message, error.retryable)
+          : new CarrierError('carrier_error', error instanceof Error ? error.message : String(error), true);
     if (carrierError.retryable && claimed.attempts < this.deps.config.maxAttempts) {
       const delay = retryDelayMs(claimed.attempts, Math.random());
       const at = this.deps.clock.now();
-      await this.deps.db.repos.messages.requeueForRetry(
+      const requeued = await this.deps.db.repos.messages.requeueForRetry(
         claimed.id,
         new Date(at.getTime() + delay).toISOString(),
         at.toISOString(),
         carrierError.code,
       );
-      this.deps.log.warn({ messageId: claimed.id, code: carrierError.code, delay }, 'submit failed; will retry');
+      if (requeued) {
+        this.deps.log.warn({ messageId: claimed.id, code: carrierError.code, delay }, 'submit failed; will retry');
+      }
       return;
     }
     await this.finish(claimed.id, 'failed', carrierError.code, carrierError.message);
