@@ -516,14 +516,15 @@ describe.each(STORES)('claiming due messages on %s', (kind) => {
 
     it('returns due messages only, most urgent first, and leases them', async () => {
       const seeded = await seed();
-      const conversation = await thread(seeded, CUSTOMER);
+      // Each in its own thread: within one thread only one message is due at a time.
+      const threadFor = (i: number) => thread(seeded, `+1201555${3000 + i}`);
       const now = iso(10_000);
-      const bulk = message(conversation, seeded, { priority: 5, nextAttemptAt: iso(1000) });
-      const code = message(conversation, seeded, { priority: 0, nextAttemptAt: iso(2000) });
-      const dueScheduled = message(conversation, seeded, { status: 'scheduled', sendAt: iso(5000), nextAttemptAt: iso(5000) });
-      const laterScheduled = message(conversation, seeded, { status: 'scheduled', sendAt: iso(60_000), nextAttemptAt: iso(60_000) });
-      const retryLater = message(conversation, seeded, { nextAttemptAt: iso(20_000) });
-      const done = message(conversation, seeded, { status: 'sent', nextAttemptAt: iso(0) });
+      const bulk = message(await threadFor(1), seeded, { priority: 5, nextAttemptAt: iso(1000) });
+      const code = message(await threadFor(2), seeded, { priority: 0, nextAttemptAt: iso(2000) });
+      const dueScheduled = message(await threadFor(3), seeded, { status: 'scheduled', sendAt: iso(5000), nextAttemptAt: iso(5000) });
+      const laterScheduled = message(await threadFor(4), seeded, { status: 'scheduled', sendAt: iso(60_000), nextAttemptAt: iso(60_000) });
+      const retryLater = message(await threadFor(5), seeded, { nextAttemptAt: iso(20_000) });
+      const done = message(await threadFor(6), seeded, { status: 'sent', nextAttemptAt: iso(0) });
       for (const m of [bulk, code, dueScheduled, laterScheduled, retryLater, done]) await repos.messages.insert(m);
 
       const claimed = await t.ctx.db.transaction(async (trx) => {
@@ -558,13 +559,30 @@ describe.each(STORES)('claiming due messages on %s', (kind) => {
       expect(await repos.messages.findExpiredLeases(iso(130_001), 100)).toContain(code.id);
     });
 
+  it('offers one message per thread at a time, the earliest first', async () => {
+    const seeded = await seed();
+    const conversation = await thread(seeded, CUSTOMER);
+    const first = message(conversation, seeded, { nextAttemptAt: iso(1000) });
+    const second = message(conversation, seeded, { nextAttemptAt: iso(2000) });
+    for (const m of [second, first]) await repos.messages.insert(m);
+    const now = iso(10_000);
+    const due = await t.ctx.db.transaction((trx) => trx.messages.lockDue(now, 100));
+    expect(due.filter((m) => m.workspaceId === seeded.workspace.id).map((m) => m.id)).toEqual([first.id]);
+    await repos.messages.markClaimed([first.id], now, iso(70_000));
+    // While the first is being sent, the thread offers nothing.
+    const busy = await t.ctx.db.transaction((trx) => trx.messages.lockDue(now, 100));
+    expect(busy.filter((m) => m.workspaceId === seeded.workspace.id)).toEqual([]);
+    await repos.messages.transition(first.id, 'sent', now);
+    const next = await t.ctx.db.transaction((trx) => trx.messages.lockDue(now, 100));
+    expect(next.filter((m) => m.workspaceId === seeded.workspace.id).map((m) => m.id)).toEqual([second.id]);
+  });
+
   describe.runIf(kind === 'postgres')('under concurrency', () => {
     it('never lets two transactions claim the same message (FOR UPDATE SKIP LOCKED)', async () => {
       const seeded = await seed();
-      const conversation = await thread(seeded, CUSTOMER);
       const ids: string[] = [];
       for (let i = 0; i < 10; i++) {
-        const m = message(conversation, seeded, { nextAttemptAt: iso(i) });
+        const m = message(await thread(seeded, `+1201555${3100 + i}`), seeded, { nextAttemptAt: iso(i) });
         await repos.messages.insert(m);
         ids.push(m.id);
       }
