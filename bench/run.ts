@@ -12,6 +12,7 @@ import { buildServer } from '../src/http/server.js';
 import { SendWorker } from '../src/workers/send-worker.js';
 import { createTestContext, PG_ADMIN_URL, type StoreKind } from '../test/support/test-context.js';
 import { seedWorkspace } from '../test/support/fixtures.js';
+import { benchHttp } from './http-load.js';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 2000);
 
@@ -92,7 +93,7 @@ async function benchStore(kind: StoreKind): Promise<void> {
     const ids = (await t.ctx.db.repos.conversations.list(seeded.workspace.id, 1)).data.map((c) => c.id);
     const floor = await timeAsync(async () => {
       for (let i = 0; i < MESSAGES; i++) {
-        await t.ctx.db.transaction(async (repos) => repos.conversations.touch(ids[0] ?? '', new Date().toISOString(), 'x'));
+        await t.ctx.db.transaction(async (repos) => repos.conversations.touchById(ids[0] ?? '', new Date().toISOString(), 'x'));
       }
     });
     console.log(
@@ -120,9 +121,13 @@ async function postgresReachable(): Promise<boolean> {
 async function main(): Promise<void> {
   console.log(`Parley benchmarks — node ${process.version}, ${MESSAGES} messages per store run\n`);
   benchEncoding();
+  const pgUp = await postgresReachable();
   await benchStore('sqlite');
-  if (await postgresReachable()) await benchStore('postgres');
+  if (pgUp) await benchStore('postgres');
   else console.log('postgres   skipped (not reachable)');
+  const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+  await benchHttp('sqlite', seconds);
+  if (pgUp) await benchHttp('postgres', seconds);
 }
 
 await main();

@@ -103,7 +103,7 @@ export async function handleInbound(deps: Deps, sms: InboundSms): Promise<Inboun
         receivedAt,
       };
       await repos.messages.insert({ ...message, priority: 0, nextAttemptAt: null });
-      await repos.conversations.touch(conversation.id, now, sms.body);
+      let touched = await repos.conversations.touch(conversation, now, sms.body);
 
       const keyword = classifyKeyword(sms.body, contact.optedOutAt !== null);
       const replyText = keyword
@@ -121,9 +121,11 @@ export async function handleInbound(deps: Deps, sms: InboundSms): Promise<Inboun
           // The law requires these confirmations even to a contact who just opted out.
           consentExempt: true,
         });
-        if (written.ok) reply = written.message;
+        if (written.ok) {
+          reply = written.message;
+          touched = written.conversation;
+        }
       }
-      const touched = (await repos.conversations.findById(conversation.id)) ?? conversation;
       return { message, conversation: touched, keyword, reply };
     });
   } catch (error) {

@@ -171,7 +171,6 @@ export async function writeOutbound(deps: Deps, repos: Repositories, draft: Outb
     priority: PRIORITY_BY_CATEGORY[draft.category],
     nextAttemptAt: message.sendAt ?? now,
   });
-  await repos.conversations.touch(conversation.id, now, draft.body);
-  const touched = (await repos.conversations.findById(conversation.id)) ?? conversation;
+  const touched = await repos.conversations.touch(conversation, now, draft.body);
   return { ok: true, message, conversation: touched, contact };
 }

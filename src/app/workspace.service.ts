@@ -117,10 +117,9 @@ export async function authenticateApiKey(
   deps: Pick<AppContext, 'db'>,
   key: string,
 ): Promise<{ workspace: Workspace; apiKey: ApiKey }> {
-  const apiKey = key.startsWith('pk_') ? await deps.db.repos.apiKeys.findActiveByHash(hashApiKey(key)) : null;
-  const workspace = apiKey ? await deps.db.repos.workspaces.findById(apiKey.workspaceId) : null;
-  if (!apiKey || !workspace) throw new AppError('unauthorized', 'the API key is missing, unknown or revoked');
-  return { workspace, apiKey };
+  const found = key.startsWith('pk_') ? await deps.db.repos.apiKeys.findActiveWithWorkspace(hashApiKey(key)) : null;
+  if (!found) throw new AppError('unauthorized', 'the API key is missing, unknown or revoked');
+  return found;
 }
 
 export async function authenticateUser(

@@ -12,6 +12,9 @@ export class ContactRepository {
    * the unique constraint decides, and everyone reads back the one row.
    */
   async findOrCreate(candidate: Contact): Promise<Contact> {
+    // Most sends go to someone we know: one read, and the insert only when new.
+    const existing = await this.findByPhone(candidate.workspaceId, candidate.phoneNumber);
+    if (existing) return existing;
     await this.db
       .insertInto('contacts')
       .values({

@@ -9,6 +9,8 @@ export class ConversationRepository {
 
   /** The one thread for (workspace, business number, contact), created when new. */
   async findOrCreate(candidate: Conversation): Promise<Conversation> {
+    const existing = await this.findThread(candidate.workspaceId, candidate.numberId, candidate.contactId);
+    if (existing) return existing;
     await this.db
       .insertInto('conversations')
       .values({
@@ -22,14 +24,20 @@ export class ConversationRepository {
       })
       .onConflict((oc) => oc.columns(['workspace_id', 'number_id', 'contact_id']).doNothing())
       .execute();
+    const created = await this.findThread(candidate.workspaceId, candidate.numberId, candidate.contactId);
+    if (!created) throw new Error(`conversation for contact ${candidate.contactId} vanished after insert`);
+    return created;
+  }
+
+  private async findThread(workspaceId: string, numberId: string, contactId: string): Promise<Conversation | null> {
     const row = await this.db
       .selectFrom('conversations')
       .selectAll()
-      .where('workspace_id', '=', candidate.workspaceId)
-      .where('number_id', '=', candidate.numberId)
-      .where('contact_id', '=', candidate.contactId)
-      .executeTakeFirstOrThrow();
-    return toConversation(row);
+      .where('workspace_id', '=', workspaceId)
+      .where('number_id', '=', numberId)
+      .where('contact_id', '=', contactId)
+      .executeTakeFirst();
+    return row ? toConversation(row) : null;
   }
 
   async findInWorkspace(workspaceId: string, id: string): Promise<Conversation | null> {
@@ -47,8 +55,17 @@ export class ConversationRepository {
     return row ? toConversation(row) : null;
   }
 
-  /** Moves the thread's "last message" forward; an older message never rewinds it. */
-  async touch(id: string, at: string, preview: string): Promise<void> {
+  /**
+   * Moves the thread's "last message" forward; an older message never rewinds it.
+   * Returns the conversation as it now stands without reading it back.
+   */
+  async touch(conversation: Conversation, at: string, preview: string): Promise<Conversation> {
+    const moved = conversation.lastMessageAt === null || conversation.lastMessageAt <= at;
+    await this.touchById(conversation.id, at, preview);
+    return moved ? { ...conversation, lastMessageAt: at, lastMessagePreview: preview.slice(0, 160) } : conversation;
+  }
+
+  async touchById(id: string, at: string, preview: string): Promise<void> {
     await this.db
       .updateTable('conversations')
       .set({ last_message_at: at, last_message_preview: preview.slice(0, 160) })

@@ -210,8 +210,8 @@ describe.each(STORES)('repositories on %s', (kind) => {
     it('moves lastMessageAt forward only', async () => {
       const seeded = await seed();
       const conversation = await thread(seeded, CUSTOMER);
-      await repos.conversations.touch(conversation.id, iso(2000), 'newer');
-      await repos.conversations.touch(conversation.id, iso(1000), 'older');
+      await repos.conversations.touchById(conversation.id, iso(2000), 'newer');
+      await repos.conversations.touchById(conversation.id, iso(1000), 'older');
       expect(await repos.conversations.findById(conversation.id)).toMatchObject({
         lastMessageAt: iso(2000),
         lastMessagePreview: 'newer',
@@ -228,7 +228,7 @@ describe.each(STORES)('repositories on %s', (kind) => {
       const made: Array<{ id: string; at: number }> = [];
       for (const [i, at] of times.entries()) {
         const conversation = await thread(seeded, `+1201555${3000 + i}`, iso(created[i] ?? 0));
-        if (at !== null) await repos.conversations.touch(conversation.id, iso(at), `m${i}`);
+        if (at !== null) await repos.conversations.touchById(conversation.id, iso(at), `m${i}`);
         made.push({ id: conversation.id, at: at ?? created[i] ?? 0 });
       }
       made.sort((a, b) => b.at - a.at || (a.id < b.id ? 1 : -1));
@@ -253,13 +253,13 @@ describe.each(STORES)('repositories on %s', (kind) => {
       const ids: string[] = [];
       for (let i = 0; i < 4; i++) {
         const conversation = await thread(seeded, `+1201555${4000 + i}`);
-        await repos.conversations.touch(conversation.id, iso(i * 1000), `m${i}`);
+        await repos.conversations.touchById(conversation.id, iso(i * 1000), `m${i}`);
         ids.push(conversation.id);
       }
       const first = await repos.conversations.list(seeded.workspace.id, 2);
       expect(first.data.map((c) => c.id)).toEqual([ids[3], ids[2]]);
       // The oldest thread jumps to the top: the next page still continues where the first stopped.
-      await repos.conversations.touch(ids[0] ?? '', iso(60_000), 'new');
+      await repos.conversations.touchById(ids[0] ?? '', iso(60_000), 'new');
       const second = await repos.conversations.list(seeded.workspace.id, 2, first.nextCursor ?? undefined);
       expect(second.data.map((c) => c.id)).toEqual([ids[1]]);
       expect(second.nextCursor).toBeNull();

@@ -86,6 +86,34 @@ export class ApiKeyRepository {
     return row ? toApiKey(row) : null;
   }
 
+  /** The active key and its workspace in one read: this runs on every API request. */
+  async findActiveWithWorkspace(keyHash: string): Promise<{ apiKey: ApiKey; workspace: Workspace } | null> {
+    const row = await this.db
+      .selectFrom('api_keys')
+      .innerJoin('workspaces', 'workspaces.id', 'api_keys.workspace_id')
+      .selectAll('api_keys')
+      .select([
+        'workspaces.name as ws_name',
+        'workspaces.default_country as ws_default_country',
+        'workspaces.help_text as ws_help_text',
+        'workspaces.created_at as ws_created_at',
+      ])
+      .where('api_keys.key_hash', '=', keyHash)
+      .where('api_keys.revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (!row) return null;
+    return {
+      apiKey: toApiKey(row),
+      workspace: toWorkspace({
+        id: row.workspace_id,
+        name: row.ws_name,
+        default_country: row.ws_default_country,
+        help_text: row.ws_help_text,
+        created_at: row.ws_created_at,
+      }),
+    };
+  }
+
   async listForWorkspace(workspaceId: string): Promise<ApiKey[]> {
     const rows = await this.db
       .selectFrom('api_keys')
