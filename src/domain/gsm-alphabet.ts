@@ -34,3 +34,50 @@ const EXTENSION_TABLE = '\f^{}\\[~]|€';
 
 export const GSM_BASIC_CHARACTERS: ReadonlySet<string> = new Set(BASIC_TABLE);
 export const GSM_EXTENSION_CHARACTERS: ReadonlySet<string> = new Set(EXTENSION_TABLE);
+
+/**
+ * A GSM 7-bit character set as TS 23.038 defines it: a locking table (septet → character,
+ * 128 entries, '' where a septet has no character, always '' at 0x1B, the escape) and a
+ * single shift table (the code after ESC → character). The default alphabet is one pair;
+ * national language tables (Turkish, Spanish, Portuguese…) are others, chosen per message
+ * and announced in the UDH.
+ */
+export interface GsmCharset {
+  /** National language identifier (0 = default alphabet). */
+  readonly languageId: number;
+  readonly name: string;
+  readonly locking: readonly string[];
+  readonly singleShift: ReadonlyMap<number, string>;
+}
+
+export const ESCAPE_SEPTET = 0x1b;
+
+function lockingFromTable(table: string): string[] {
+  const chars = [...table];
+  // BASIC_TABLE leaves out the escape slot; put it back at 0x1B.
+  chars.splice(ESCAPE_SEPTET, 0, '');
+  if (chars.length !== 128) throw new Error(`locking table has ${chars.length} entries, expected 128`);
+  return chars;
+}
+
+export const DEFAULT_LOCKING_TABLE: readonly string[] = lockingFromTable(BASIC_TABLE);
+
+export const DEFAULT_SINGLE_SHIFT_TABLE: ReadonlyMap<number, string> = new Map([
+  [0x0a, '\f'],
+  [0x14, '^'],
+  [0x28, '{'],
+  [0x29, '}'],
+  [0x2f, '\\'],
+  [0x3c, '['],
+  [0x3d, '~'],
+  [0x3e, ']'],
+  [0x40, '|'],
+  [0x65, '€'],
+]);
+
+export const DEFAULT_GSM_CHARSET: GsmCharset = {
+  languageId: 0,
+  name: 'default',
+  locking: DEFAULT_LOCKING_TABLE,
+  singleShift: DEFAULT_SINGLE_SHIFT_TABLE,
+};
