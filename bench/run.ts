@@ -4,15 +4,16 @@
  *
  *   npm run bench                 # SQLite, plus PostgreSQL when PARLEY_TEST_PG_URL/default is reachable
  *   BENCH_MESSAGES=5000 npm run bench
+ *   BENCH_CORPUS=1000000 BENCH_REFERENCE_SAMPLE=5000 (encoding corpus size; sms-segments-calculator sample)
  */
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { analyzeBody } from '../src/domain/sms-encoding.js';
 import { buildServer } from '../src/http/server.js';
 import { SendWorker } from '../src/workers/send-worker.js';
 import { createTestContext, PG_ADMIN_URL, type StoreKind } from '../test/support/test-context.js';
 import { seedWorkspace } from '../test/support/fixtures.js';
 import { benchHttp } from './http-load.js';
+import { benchEncodingCorpus } from './encoding-corpus.js';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 2000);
 
@@ -20,40 +21,10 @@ function rate(count: number, ms: number): string {
   return `${Math.round((count / ms) * 1000).toLocaleString('en-US')}/s`;
 }
 
-function time<T>(fn: () => T): { ms: number; value: T } {
-  const start = performance.now();
-  const value = fn();
-  return { ms: performance.now() - start, value };
-}
-
 async function timeAsync<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
   const start = performance.now();
   const value = await fn();
   return { ms: performance.now() - start, value };
-}
-
-function benchEncoding(): void {
-  const bodies = [
-    'Hi Sam, your order #4412 has shipped and arrives Thursday. Reply STOP to opt out.',
-    'Reminder: cleaning tomorrow at 3pm 🦷 Reply C to confirm, R to reschedule.',
-    'Dear customer, '.repeat(40),
-  ];
-  const rounds = 20_000;
-  // Baseline: walking the same strings by code point, the least any analysis must do.
-  const baseline = time(() => {
-    let n = 0;
-    for (let i = 0; i < rounds; i++) for (const body of bodies) for (const _ of body) n++;
-    return n;
-  });
-  const analysed = time(() => {
-    let segments = 0;
-    for (let i = 0; i < rounds; i++) for (const body of bodies) segments += analyzeBody(body).segments;
-    return segments;
-  });
-  const count = rounds * bodies.length;
-  console.log(
-    `encoding   analyzeBody            ${rate(count, analysed.ms).padStart(12)}  baseline code-point walk ${rate(count, baseline.ms)}  ratio ${(analysed.ms / baseline.ms).toFixed(1)}x slower`,
-  );
 }
 
 async function benchStore(kind: StoreKind): Promise<void> {
@@ -120,7 +91,7 @@ async function postgresReachable(): Promise<boolean> {
 
 async function main(): Promise<void> {
   console.log(`Parley benchmarks — node ${process.version}, ${MESSAGES} messages per store run\n`);
-  benchEncoding();
+  benchEncodingCorpus(Number(process.env.BENCH_CORPUS ?? 1_000_000), Number(process.env.BENCH_REFERENCE_SAMPLE ?? 5_000));
   const pgUp = await postgresReachable();
   await benchStore('sqlite');
   if (pgUp) await benchStore('postgres');
