@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { DEFAULT_REASSEMBLY_TIMEOUT_SECONDS } from './domain/reassembly.js';
 
 /**
  * The one description of Parley's configuration: the type is derived from the schema,
@@ -23,6 +24,8 @@ export const ConfigSchema = Type.Object({
   maxAttempts: Type.Integer({ minimum: 1, maximum: 50 }),
   workerConcurrency: Type.Integer({ minimum: 1, maximum: 1000 }),
   bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024 }),
+  /** An inbound multipart text still missing parts this long after its first part arrived is released, marked incomplete. */
+  reassemblyTimeoutSeconds: Type.Integer({ minimum: 1, maximum: 24 * 3600 }),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -39,6 +42,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   maxAttempts: 'PARLEY_MAX_ATTEMPTS',
   workerConcurrency: 'PARLEY_WORKER_CONCURRENCY',
   bodyLimitBytes: 'PARLEY_BODY_LIMIT_BYTES',
+  reassemblyTimeoutSeconds: 'PARLEY_REASSEMBLY_TIMEOUT_SECONDS',
 };
 
 export class ConfigError extends Error {
@@ -70,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     maxAttempts: integer(env, 'maxAttempts', 5),
     workerConcurrency: integer(env, 'workerConcurrency', 32),
     bodyLimitBytes: integer(env, 'bodyLimitBytes', 8 * 1024 * 1024),
+    reassemblyTimeoutSeconds: integer(env, 'reassemblyTimeoutSeconds', DEFAULT_REASSEMBLY_TIMEOUT_SECONDS),
     ...overrides,
   };
   const error = Value.Errors(ConfigSchema, candidate).First();

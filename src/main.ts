@@ -2,6 +2,7 @@ import type { Config } from './config.js';
 import { createContext, type AppContext } from './context.js';
 import { buildServer, type ParleyApp } from './http/server.js';
 import { SendWorker } from './workers/send-worker.js';
+import { ReassemblySweeper } from './workers/reassembly-sweeper.js';
 
 export type Role = 'all' | 'api' | 'worker';
 
@@ -9,12 +10,14 @@ export interface RunningParley {
   ctx: AppContext;
   app: ParleyApp | null;
   worker: SendWorker | null;
+  sweeper: ReassemblySweeper | null;
   url: string | null;
   stop(): Promise<void>;
 }
 
 /**
- * Starts Parley in one process: migrations, then the HTTP server and/or the send worker.
+ * Starts Parley in one process: migrations, then the HTTP server and/or the workers (the
+ * send worker and the reassembly sweeper).
  * `stop` shuts down in the order that loses nothing: stop accepting requests and let
  * in-flight ones finish, stop claiming and finish in-flight submits, let carriers report
  * what they still hold, then close the store.
@@ -31,9 +34,12 @@ export async function startParley(config: Config, role: Role): Promise<RunningPa
     url = await app.listen({ port: config.port, host: config.host });
   }
   let worker: SendWorker | null = null;
+  let sweeper: ReassemblySweeper | null = null;
   if (role === 'all' || role === 'worker') {
     worker = new SendWorker(ctx);
     worker.start();
+    sweeper = new ReassemblySweeper(ctx);
+    sweeper.start();
   }
   ctx.log.info({ role, url, store: ctx.db.dialect }, `Parley started (${role})${url ? ` at ${url}` : ''}`);
 
@@ -43,11 +49,12 @@ export async function startParley(config: Config, role: Role): Promise<RunningPa
       ctx.log.info('shutting down');
       if (app) await app.close();
       if (worker) await worker.stop();
+      if (sweeper) await sweeper.stop();
       await ctx.carriers.stopAll();
       await ctx.db.close();
       ctx.log.info('stopped cleanly');
     })();
     return stopping;
   };
-  return { ctx, app, worker, url, stop };
+  return { ctx, app, worker, sweeper, url, stop };
 }

@@ -107,6 +107,12 @@ describe.each(STORES)('handleInbound on %s', (kind) => {
     );
   });
 
+  it('keeps a text with bytes no store can hold (NUL, a lone surrogate), marked with U+FFFD', async () => {
+    const seeded = await seed();
+    const outcome = routed(await handleInbound(t.ctx, sms(seeded, 'ok\u0000 then \ud83d done')));
+    expect((await reload(t.ctx, outcome.message.id)).body).toBe('ok\uFFFD then \uFFFD done');
+  });
+
   it('stores a redelivered inbound text once', async () => {
     const seeded = await seed();
     const text = sms(seeded, 'Is my order ready?');
@@ -122,7 +128,7 @@ describe.each(STORES)('handleInbound on %s', (kind) => {
     const text = sms(seeded, 'Racing');
     const outcomes = await Promise.all([handleInbound(t.ctx, text), handleInbound(t.ctx, text), handleInbound(t.ctx, text)]);
     expect(outcomes.map((o) => o.kind).sort()).toEqual(['duplicate', 'duplicate', 'routed']);
-    const ids = new Set(outcomes.map((o) => (o.kind === 'unrouted' ? o.id : o.message.id)));
+    const ids = new Set(outcomes.map((o) => (o.kind === 'routed' || o.kind === 'duplicate' ? o.message.id : o.kind)));
     expect(ids.size).toBe(1);
   });
 

@@ -11,6 +11,7 @@ import {
 } from '../domain/models.js';
 import { validateBody } from '../domain/message-body.js';
 import { parsePhone } from '../domain/phone-number.js';
+import { smartEncodedBody } from '../domain/smart-encoding.js';
 import { analyzeBody } from '../domain/sms-encoding.js';
 import type { Repositories } from '../store/store.js';
 
@@ -39,6 +40,8 @@ export interface DraftInput {
   body: string;
   sendAt?: string | undefined;
   category?: MessageCategory | undefined;
+  /** Overrides the workspace's smart encoding setting for this message. */
+  smartEncoding?: boolean | undefined;
 }
 
 /** Resolves the sender number of a workspace, by phone number as written by the caller. */
@@ -51,7 +54,11 @@ export async function resolveSender(deps: Deps, workspace: Workspace, from: stri
   return number;
 }
 
-/** Validates everything that needs no write: recipient, body, schedule. Throws naming the field. */
+/**
+ * Validates everything that needs no write: recipient, body, schedule. Throws naming the field.
+ * With smart encoding on (the message's flag, else the workspace's), the draft carries the
+ * smart-encoded body: it is what gets stored, sent and shown in the thread.
+ */
 export function draftOutbound(
   deps: Pick<AppContext, 'clock'>,
   workspace: Workspace,
@@ -60,7 +67,8 @@ export function draftOutbound(
   fieldPrefix = '',
 ): OutboundDraft {
   const to = parsePhone(input.to, workspace.defaultCountry, `${fieldPrefix}to`);
-  const body = validateBody(input.body, `${fieldPrefix}body`);
+  const written = validateBody(input.body, `${fieldPrefix}body`);
+  const body = (input.smartEncoding ?? workspace.smartEncoding) ? smartEncodedBody(written) : written;
   let sendAt: Date | null = null;
   if (input.sendAt !== undefined) {
     sendAt = parseSendAt(input.sendAt);

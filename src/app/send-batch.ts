@@ -14,6 +14,8 @@ export interface BatchInput {
   body: string;
   category?: MessageCategory | undefined;
   sendAt?: string | undefined;
+  /** Overrides the workspace's smart encoding setting; applied to each rendered body. */
+  smartEncoding?: boolean | undefined;
   recipients: Array<{ to: string } & Record<string, unknown>>;
 }
 
@@ -49,7 +51,13 @@ export async function sendBatch(deps: Deps, workspace: Workspace, input: BatchIn
         deps,
         workspace,
         number,
-        { to: String(recipient.to ?? ''), body, category: input.category ?? 'marketing', sendAt: input.sendAt },
+        {
+          to: String(recipient.to ?? ''),
+          body,
+          category: input.category ?? 'marketing',
+          sendAt: input.sendAt,
+          smartEncoding: input.smartEncoding,
+        },
         prefix,
       );
       results[index] = { to: draft.to };

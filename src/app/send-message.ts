@@ -33,6 +33,10 @@ export async function sendMessage(deps: Deps, workspace: Workspace, input: SendM
     body: input.body,
     sendAt: input.sendAt,
     category: input.category,
+    // As sent, not as resolved against the workspace: a retry of the same request replays
+    // even if the workspace setting changed in between. Absent, it leaves the fingerprint
+    // (and so keys stored before smart encoding existed) as it was.
+    smartEncoding: input.smartEncoding,
   });
   if (key !== undefined) {
     const replay = await findReplay(deps, workspace, key, requestHash);

@@ -1,6 +1,7 @@
 import type { AppContext } from '../context.js';
 import { AppError } from '../domain/errors.js';
-import type { ApiKey, User, Workspace } from '../domain/models.js';
+import type { ApiKey, User, Workspace, WorkspaceSettings } from '../domain/models.js';
+import { validateBody } from '../domain/message-body.js';
 import { isValidCountryCode } from '../domain/phone-number.js';
 import { isUniqueViolation } from '../store/database.js';
 import { generateApiKey, hashApiKey, hashPassword, verifyPassword } from './secrets.js';
@@ -11,6 +12,7 @@ export interface CreateWorkspaceInput {
   name: string;
   defaultCountry?: string;
   helpText?: string | null;
+  smartEncoding?: boolean;
   owner?: { name: string; email: string; password: string };
 }
 
@@ -27,18 +29,15 @@ export async function createWorkspace(deps: Deps, input: CreateWorkspaceInput): 
   if (name.length === 0 || name.length > 200) {
     throw new AppError('validation_error', 'name must be 1–200 characters', { field: 'name' });
   }
-  const defaultCountry = (input.defaultCountry ?? 'US').toUpperCase();
-  if (!isValidCountryCode(defaultCountry)) {
-    throw new AppError('validation_error', `defaultCountry "${defaultCountry}" is not a known country code`, {
-      field: 'defaultCountry',
-    });
-  }
+  const defaultCountry = normalizeCountry(input.defaultCountry ?? 'US');
   const now = deps.clock.now().toISOString();
   const workspace: Workspace = {
     id: deps.ids.next(),
     name,
     defaultCountry,
     helpText: input.helpText ?? null,
+    // Off unless asked for: smart encoding rewrites what the sender typed.
+    smartEncoding: input.smartEncoding ?? false,
     createdAt: now,
   };
   const passwordHash = input.owner ? await validateAndHashOwner(input.owner) : null;
@@ -76,6 +75,36 @@ export async function createWorkspace(deps: Deps, input: CreateWorkspaceInput): 
     throw error;
   }
   return { workspace, apiKey: generated.key, apiKeyRecord, owner };
+}
+
+function normalizeCountry(input: string): string {
+  const country = input.trim().toUpperCase();
+  if (!isValidCountryCode(country)) {
+    throw new AppError('validation_error', `defaultCountry "${country}" is not a known country code`, {
+      field: 'defaultCountry',
+    });
+  }
+  return country;
+}
+
+/**
+ * Changes a workspace's settings; absent fields stay as they are. `helpText: null` goes back
+ * to the default HELP reply. The text is checked like a message body, since it is sent as one.
+ */
+export async function updateWorkspaceSettings(
+  deps: Pick<AppContext, 'db'>,
+  workspace: Workspace,
+  changes: Partial<WorkspaceSettings>,
+): Promise<Workspace> {
+  const settings: Partial<WorkspaceSettings> = {};
+  if (changes.smartEncoding !== undefined) settings.smartEncoding = changes.smartEncoding;
+  if (changes.defaultCountry !== undefined) settings.defaultCountry = normalizeCountry(changes.defaultCountry);
+  if (changes.helpText !== undefined) {
+    settings.helpText = changes.helpText === null ? null : validateBody(changes.helpText.trim(), 'helpText');
+  }
+  const updated = await deps.db.repos.workspaces.updateSettings(workspace.id, settings);
+  if (!updated) throw new AppError('not_found', 'workspace not found');
+  return updated;
 }
 
 async function validateAndHashOwner(owner: { name: string; email: string; password: string }): Promise<string> {

@@ -48,6 +48,13 @@ export interface InboundSms {
   body: string;
   carrierMessageId: string | null;
   at: Date;
+  /**
+   * Set by adapters that parsed a concatenation header (UDH IEI 0x00/0x08) or SAR TLVs:
+   * this text is one part of a longer message, which the app reassembles. Adapters pass
+   * the values as received; the app validates them (a nonsense header is delivered as a
+   * text of its own rather than dropped).
+   */
+  concat?: { reference: number; total: number; sequence: number };
 }
 
 /** Implemented by the app: where adapters hand receipts and inbound texts. */

@@ -48,6 +48,26 @@ export interface GsmCharset {
   readonly name: string;
   readonly locking: readonly string[];
   readonly singleShift: ReadonlyMap<number, string>;
+  /**
+   * Identifier announced in the locking shift IE (IEI 0x25) when this charset is used; 0 means
+   * the default table and no IE. Absent means `languageId`. It exists because the two tables
+   * travel as two separate IEs: Spanish has no locking table (its charset pairs the default
+   * locking table with the Spanish single shift), and any language's locking table may be
+   * paired with another's single shift. Read it through `lockingShiftIdOf`.
+   */
+  readonly lockingShiftId?: number;
+  /** Identifier announced in the single shift IE (IEI 0x24); 0 = default extension table, no IE. */
+  readonly singleShiftId?: number;
+}
+
+/** The locking shift table identifier of `charset` (0 = default alphabet: no IEI 0x25 in the UDH). */
+export function lockingShiftIdOf(charset: GsmCharset): number {
+  return charset.lockingShiftId ?? charset.languageId;
+}
+
+/** The single shift table identifier of `charset` (0 = default extension table: no IEI 0x24 in the UDH). */
+export function singleShiftIdOf(charset: GsmCharset): number {
+  return charset.singleShiftId ?? charset.languageId;
 }
 
 export const ESCAPE_SEPTET = 0x1b;

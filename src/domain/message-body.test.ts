@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from './errors.js';
-import { countCharacters, MAX_BODY_CHARACTERS, validateBody } from './message-body.js';
+import { countCharacters, MAX_BODY_CHARACTERS, sanitizeReceivedText, validateBody } from './message-body.js';
 
 function errorOf(run: () => unknown): AppError {
   try {
@@ -44,5 +44,21 @@ describe('validateBody', () => {
   it('counts an emoji as one character, not two UTF-16 units', () => {
     expect(validateBody('😀'.repeat(MAX_BODY_CHARACTERS))).toHaveLength(MAX_BODY_CHARACTERS * 2);
     expect(errorOf(() => validateBody('😀'.repeat(MAX_BODY_CHARACTERS + 1))).code).toBe('body_too_long');
+  });
+});
+
+describe('validateBody and broken UTF-16', () => {
+  it('refuses a lone surrogate but accepts a proper pair', () => {
+    expect(() => validateBody('hi \ud83d there')).toThrow(expect.objectContaining({ code: 'validation_error', field: 'body' }));
+    expect(() => validateBody('hi \ude00')).toThrow(expect.objectContaining({ code: 'validation_error' }));
+    expect(validateBody('hi \ud83d\ude00')).toBe('hi 😀');
+  });
+});
+
+describe('NUL characters', () => {
+  it('are refused in bodies we send and replaced in texts we receive', () => {
+    expect(() => validateBody('a\u0000b')).toThrow(expect.objectContaining({ code: 'validation_error', field: 'body' }));
+    expect(sanitizeReceivedText('a\u0000b\udc00')).toBe('a\uFFFDb\uFFFD');
+    expect(sanitizeReceivedText('fine 😀')).toBe('fine 😀');
   });
 });

@@ -9,7 +9,7 @@ export function countCharacters(text: string): number {
   return count;
 }
 
-/** Refuses empty bodies and bodies over 1,600 characters, naming the field. */
+/** Refuses empty bodies, bodies over 1,600 characters and broken UTF-16, naming the field. */
 export function validateBody(body: string, field = 'body'): string {
   if (body.trim().length === 0) {
     throw new AppError('validation_error', `${field} must not be empty`, { field });
@@ -22,5 +22,25 @@ export function validateBody(body: string, field = 'body'): string {
       { field },
     );
   }
+  // A lone surrogate (broken UTF-16 from a client) cannot be encoded for any carrier;
+  // refuse it here rather than fail at send time.
+  const nul = body.indexOf('\u0000');
+  if (nul >= 0) {
+    throw new AppError('validation_error', `${field} has a NUL character at position ${nul}`, { field });
+  }
+  const broken = LONE_SURROGATE.exec(body);
+  if (broken) {
+    throw new AppError('validation_error', `${field} has an invalid character at position ${broken.index}`, { field });
+  }
   return body;
+}
+
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * Text from a carrier is stored whatever it holds, but PostgreSQL text cannot hold NUL and
+ * a lone surrogate is not text: both become U+FFFD so the message is kept, never dropped.
+ */
+export function sanitizeReceivedText(text: string): string {
+  return text.replaceAll('\u0000', '\uFFFD').replace(/\p{Cs}/gu, '\uFFFD');
 }

@@ -7,8 +7,13 @@ export interface Workspace {
   name: string;
   defaultCountry: string;
   helpText: string | null;
+  /** Replace look-alike Unicode with GSM characters before sending (see smart-encoding.ts). */
+  smartEncoding: boolean;
   createdAt: string;
 }
+
+/** The workspace settings a user may change. */
+export type WorkspaceSettings = Pick<Workspace, 'smartEncoding' | 'helpText' | 'defaultCountry'>;
 
 export interface User {
   id: string;

@@ -1,5 +1,5 @@
 import type { Static } from '@sinclair/typebox';
-import type { BusinessNumber, Contact, Message } from '../domain/models.js';
+import type { BusinessNumber, Contact, Message, Workspace } from '../domain/models.js';
 import type { CarrierView } from '../app/carrier.service.js';
 import type { ConversationView } from '../app/queries.js';
 import { DEFAULT_MPS } from '../app/carrier.service.js';
@@ -9,7 +9,19 @@ import type {
   ConversationSchema,
   MessageSchema,
   NumberSchema,
+  WorkspaceSchema,
 } from './schemas.js';
+
+export function presentWorkspace(w: Workspace): Static<typeof WorkspaceSchema> {
+  return {
+    id: w.id,
+    name: w.name,
+    defaultCountry: w.defaultCountry,
+    helpText: w.helpText,
+    smartEncoding: w.smartEncoding,
+    createdAt: w.createdAt,
+  };
+}
 
 export function presentMessage(m: Message): Static<typeof MessageSchema> {
   return {

@@ -87,6 +87,19 @@ export const CarrierSchema = Type.Object({
   createdAt: Timestamp,
 });
 
+export const WorkspaceSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  defaultCountry: Type.String({ description: 'ISO 3166 alpha-2; national phone numbers are read in it' }),
+  helpText: Nullable(Type.String({ description: 'reply to HELP; null for the default' })),
+  smartEncoding: Type.Boolean({ description: 'replace look-alike Unicode with GSM characters before sending' }),
+  createdAt: Timestamp,
+});
+
+export const SmartEncodingFlag = Type.Boolean({
+  description: "replace look-alike Unicode (curly quotes, dashes, …) with GSM characters; default: the workspace's setting",
+});
+
 export const ListQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
   cursor: Type.Optional(Type.String({ maxLength: 500 })),

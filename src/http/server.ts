@@ -15,6 +15,7 @@ import { conversationRoutes } from './routes/conversation.routes.js';
 import { simulatorRoutes } from './routes/simulator.routes.js';
 import { eventRoutes } from './routes/event.routes.js';
 import { apiKeyRoutes } from './routes/api-key.routes.js';
+import { workspaceRoutes } from './routes/workspace.routes.js';
 
 export type ParleyApp = FastifyInstance<
   RawServerDefault,
@@ -97,6 +98,7 @@ export async function buildServer(ctx: AppContext): Promise<ParleyApp> {
     await simulatorRoutes(api, ctx);
     await eventRoutes(api, ctx);
     await apiKeyRoutes(api, ctx);
+    await workspaceRoutes(api, ctx);
   });
   return app;
 }

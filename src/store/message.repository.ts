@@ -383,7 +383,8 @@ export class MessageRepository {
     return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
   }
 
-  private async recordEvent(
+  /** Appends to a message's history (e.g. how an inbound text was reassembled). */
+  async recordEvent(
     messageId: string,
     kind: string,
     status: MessageStatus,

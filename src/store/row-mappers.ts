@@ -35,6 +35,7 @@ export function toWorkspace(row: Selectable<WorkspaceTable>): Workspace {
     name: row.name,
     defaultCountry: row.default_country,
     helpText: row.help_text,
+    smartEncoding: Number(row.smart_encoding) === 1,
     createdAt: row.created_at,
   };
 }

@@ -9,6 +9,8 @@ export interface WorkspaceTable {
   default_country: string;
   help_text: string | null;
   created_at: string;
+  /** 0/1; added by migration 0003. */
+  smart_encoding: number;
 }
 
 export interface UserTable {
@@ -168,6 +170,25 @@ export interface UnroutedInboundTable {
   received_at: string;
 }
 
+/** One part of a concatenated inbound text; see migration 0002. */
+export interface InboundPartTable {
+  id: string;
+  carrier_id: string;
+  from_phone: string;
+  to_phone: string;
+  reference: number;
+  total: number;
+  sequence: number;
+  body: string;
+  carrier_message_id: string | null;
+  received_at: string;
+  first_received_at: string;
+  expires_at: string;
+  conflicting_copies: number;
+  released_at: string | null;
+  released_as: string | null;
+}
+
 export interface Database {
   workspaces: WorkspaceTable;
   users: UserTable;
@@ -183,5 +204,6 @@ export interface Database {
   consent_events: ConsentEventTable;
   idempotency_keys: IdempotencyKeyTable;
   unrouted_inbound: UnroutedInboundTable;
+  inbound_parts: InboundPartTable;
 }
 

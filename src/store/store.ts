@@ -8,6 +8,7 @@ import { ContactRepository } from './contact.repository.js';
 import { ConversationRepository } from './conversation.repository.js';
 import { MessageRepository } from './message.repository.js';
 import { IdempotencyRepository, ReceiptRepository, UnroutedRepository } from './receipt.repository.js';
+import { InboundPartRepository } from './inbound-part.repository.js';
 
 /** Every repository, bound to one executor (the pool, or one transaction). */
 export interface Repositories {
@@ -22,6 +23,7 @@ export interface Repositories {
   receipts: ReceiptRepository;
   idempotency: IdempotencyRepository;
   unrouted: UnroutedRepository;
+  inboundParts: InboundPartRepository;
 }
 
 function bindRepositories(db: Kysely<Database>, dialect: DialectName, ids: IdSource): Repositories {
@@ -37,6 +39,7 @@ function bindRepositories(db: Kysely<Database>, dialect: DialectName, ids: IdSou
     receipts: new ReceiptRepository(db, dialect),
     idempotency: new IdempotencyRepository(db),
     unrouted: new UnroutedRepository(db),
+    inboundParts: new InboundPartRepository(db, dialect),
   };
 }
 

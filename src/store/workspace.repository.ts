@@ -1,6 +1,6 @@
-import type { Kysely } from 'kysely';
-import type { ApiKey, User, Workspace } from '../domain/models.js';
-import type { Database } from './schema.js';
+import type { Kysely, Updateable } from 'kysely';
+import type { ApiKey, User, Workspace, WorkspaceSettings } from '../domain/models.js';
+import type { Database, WorkspaceTable } from './schema.js';
 import { toApiKey, toUser, toWorkspace } from './row-mappers.js';
 
 export class WorkspaceRepository {
@@ -14,9 +14,22 @@ export class WorkspaceRepository {
         name: workspace.name,
         default_country: workspace.defaultCountry,
         help_text: workspace.helpText,
+        smart_encoding: workspace.smartEncoding ? 1 : 0,
         created_at: workspace.createdAt,
       })
       .execute();
+  }
+
+  /** Applies the given settings (absent ones stay) and returns the workspace as stored. */
+  async updateSettings(id: string, settings: Partial<WorkspaceSettings>): Promise<Workspace | null> {
+    const values: Updateable<WorkspaceTable> = {};
+    if (settings.smartEncoding !== undefined) values.smart_encoding = settings.smartEncoding ? 1 : 0;
+    if (settings.helpText !== undefined) values.help_text = settings.helpText;
+    if (settings.defaultCountry !== undefined) values.default_country = settings.defaultCountry;
+    if (Object.keys(values).length > 0) {
+      await this.db.updateTable('workspaces').set(values).where('id', '=', id).execute();
+    }
+    return this.findById(id);
   }
 
   async findById(id: string): Promise<Workspace | null> {
@@ -96,6 +109,7 @@ export class ApiKeyRepository {
         'workspaces.name as ws_name',
         'workspaces.default_country as ws_default_country',
         'workspaces.help_text as ws_help_text',
+        'workspaces.smart_encoding as ws_smart_encoding',
         'workspaces.created_at as ws_created_at',
       ])
       .where('api_keys.key_hash', '=', keyHash)
@@ -109,6 +123,7 @@ export class ApiKeyRepository {
         name: row.ws_name,
         default_country: row.ws_default_country,
         help_text: row.ws_help_text,
+        smart_encoding: row.ws_smart_encoding,
         created_at: row.ws_created_at,
       }),
     };

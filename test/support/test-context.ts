@@ -17,6 +17,12 @@ export interface TestContext {
   ctx: AppContext;
   kind: StoreKind;
   cleanup(): Promise<void>;
+  /**
+   * A restart: closes this context (carriers and store, keeping the data) and opens a new
+   * one on the same SQLite file or PostgreSQL database. Clean up the returned context,
+   * not this one.
+   */
+  reopen(contextOverrides?: ContextOverrides): Promise<TestContext>;
 }
 
 async function createPgDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
@@ -65,16 +71,24 @@ export async function createTestContext(
       ...configOverrides,
     },
   );
-  const ctx = createContext(config, { log: pino({ level: 'silent' }), ...contextOverrides });
-  await ctx.db.migrate();
-  return {
-    ctx,
-    kind,
-    cleanup: async () => {
-      await ctx.carriers.stopAll();
-      await ctx.db.close();
-      await pgDb?.drop();
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    },
+  const open = async (overrides: ContextOverrides): Promise<TestContext> => {
+    const ctx = createContext(config, { log: pino({ level: 'silent' }), ...overrides });
+    await ctx.db.migrate();
+    return {
+      ctx,
+      kind,
+      cleanup: async () => {
+        await ctx.carriers.stopAll();
+        await ctx.db.close();
+        await pgDb?.drop();
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      },
+      reopen: async (next = overrides) => {
+        await ctx.carriers.stopAll();
+        await ctx.db.close();
+        return open(next);
+      },
+    };
   };
+  return open(contextOverrides);
 }

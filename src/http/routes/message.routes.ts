@@ -5,11 +5,19 @@ import { sendMessage } from '../../app/send-message.js';
 import { sendBatch, MAX_BATCH_RECIPIENTS } from '../../app/send-batch.js';
 import { cancelMessage } from '../../app/cancel-message.js';
 import { getMessage } from '../../app/queries.js';
-import { analyzeBody } from '../../domain/sms-encoding.js';
-import { countCharacters, MAX_BODY_CHARACTERS } from '../../domain/message-body.js';
+import { previewMessage } from '../../app/preview-message.js';
+import { MAX_BODY_CHARACTERS } from '../../domain/message-body.js';
 import { workspaceOf } from '../auth.js';
 import { presentMessage } from '../presenters.js';
-import { Category, ErrorSchema, IdParams, MessageSchema, PhoneNumber, errorResponses } from '../schemas.js';
+import {
+  Category,
+  ErrorSchema,
+  IdParams,
+  MessageSchema,
+  PhoneNumber,
+  SmartEncodingFlag,
+  errorResponses,
+} from '../schemas.js';
 
 const SendBody = Type.Object({
   from: PhoneNumber,
@@ -17,6 +25,7 @@ const SendBody = Type.Object({
   body: Type.String({ maxLength: 10_000, description: `at most ${MAX_BODY_CHARACTERS} characters` }),
   sendAt: Type.Optional(Type.String({ description: 'ISO 8601 date-time; holds the message until then' })),
   category: Type.Optional(Category),
+  smartEncoding: Type.Optional(SmartEncodingFlag),
 });
 
 const BatchBody = Type.Object({
@@ -24,9 +33,33 @@ const BatchBody = Type.Object({
   body: Type.String({ maxLength: 10_000, description: 'may contain {{mergeFields}} filled from each recipient' }),
   category: Type.Optional(Category),
   sendAt: Type.Optional(Type.String()),
+  smartEncoding: Type.Optional(SmartEncodingFlag),
   recipients: Type.Array(Type.Object({ to: Type.String() }, { additionalProperties: true }), {
     minItems: 1,
     maxItems: MAX_BATCH_RECIPIENTS,
+  }),
+});
+
+const PreviewSchema = Type.Object({
+  encoding: Type.String(),
+  segments: Type.Integer(),
+  characters: Type.Integer(),
+  parts: Type.Array(Type.String()),
+  unicodeCharacters: Type.Array(Type.String(), { description: 'characters that force UCS-2, as grapheme clusters' }),
+  maxCharacters: Type.Integer(),
+  tooLong: Type.Boolean(),
+  smartEncoding: Type.Object({
+    enabled: Type.Boolean({ description: 'whether the analysis above is of the smart-encoded body' }),
+    applied: Type.Boolean({ description: 'whether smart encoding changes this body (only when it pays)' }),
+    body: Type.String(),
+    encoding: Type.String(),
+    segments: Type.Integer(),
+    characters: Type.Integer(),
+    replacements: Type.Array(Type.Object({ from: Type.String(), to: Type.String(), count: Type.Integer() })),
+    savesSegments: Type.Integer(),
+    unicodeCharacters: Type.Array(Type.String(), {
+      description: 'characters smart encoding cannot replace that keep the body in UCS-2',
+    }),
   }),
 });
 
@@ -84,29 +117,15 @@ export async function messageRoutes(app: ParleyApp, ctx: AppContext): Promise<vo
       schema: {
         tags: ['messages'],
         summary: 'Encoding, segment count and parts of a body, without sending',
-        body: Type.Object({ body: Type.String({ maxLength: 10_000 }) }),
-        response: {
-          200: Type.Object({
-            encoding: Type.String(),
-            segments: Type.Integer(),
-            characters: Type.Integer(),
-            parts: Type.Array(Type.String()),
-            unicodeCharacters: Type.Array(Type.String()),
-            maxCharacters: Type.Integer(),
-            tooLong: Type.Boolean(),
-          }),
-          ...errorResponses,
-        },
+        description:
+          'The analysis is of the body that would be sent: smart-encoded when smart encoding is on ' +
+          "(the `smartEncoding` flag, else the workspace's setting). `smartEncoding` describes what smart " +
+          'encoding makes of the body either way.',
+        body: Type.Object({ body: Type.String({ maxLength: 10_000 }), smartEncoding: Type.Optional(SmartEncodingFlag) }),
+        response: { 200: PreviewSchema, ...errorResponses },
       },
     },
-    async (request) => {
-      const analysis = analyzeBody(request.body.body);
-      return {
-        ...analysis,
-        maxCharacters: MAX_BODY_CHARACTERS,
-        tooLong: countCharacters(request.body.body) > MAX_BODY_CHARACTERS,
-      };
-    },
+    async (request) => previewMessage(workspaceOf(request), request.body),
   );
 
   app.get(
