@@ -12,7 +12,8 @@ import {
 import { validateBody } from '../domain/message-body.js';
 import { parsePhone } from '../domain/phone-number.js';
 import { smartEncodedBody } from '../domain/smart-encoding.js';
-import { analyzeBody } from '../domain/sms-encoding.js';
+import { analyzeBody, type AnalyzeBodyOptions } from '../domain/sms-encoding.js';
+import type { NationalLanguage } from '../domain/gsm-national-tables.js';
 import type { Repositories } from '../store/store.js';
 
 type Deps = Pick<AppContext, 'db' | 'clock' | 'ids'>;
@@ -32,6 +33,8 @@ export interface OutboundDraft {
   category: MessageCategory;
   sendAt: Date | null;
   consentExempt: boolean;
+  /** How the sender's carrier may encode (national shift tables); read from the carrier when absent. */
+  encodingOptions?: AnalyzeBodyOptions;
 }
 
 export interface DraftInput {
@@ -42,6 +45,23 @@ export interface DraftInput {
   category?: MessageCategory | undefined;
   /** Overrides the workspace's smart encoding setting for this message. */
   smartEncoding?: boolean | undefined;
+}
+
+const NATIONAL_LANGUAGES: readonly NationalLanguage[] = ['turkish', 'spanish', 'portuguese'];
+
+/**
+ * National shift tables are opt-in per carrier (`nationalLanguages` in its settings): only
+ * some operators' handsets and SMSCs honour them, so segment counts follow the carrier.
+ */
+export async function carrierEncodingOptions(
+  repos: Pick<Repositories, 'carriers'>,
+  number: BusinessNumber,
+): Promise<AnalyzeBodyOptions> {
+  const carrier = await repos.carriers.findById(number.carrierId);
+  const wanted = carrier?.settings.nationalLanguages;
+  if (!Array.isArray(wanted)) return {};
+  const nationalLanguages = NATIONAL_LANGUAGES.filter((language) => wanted.includes(language));
+  return nationalLanguages.length > 0 ? { nationalLanguages } : {};
 }
 
 /** Resolves the sender number of a workspace, by phone number as written by the caller. */
@@ -145,7 +165,7 @@ export async function writeOutbound(deps: Deps, repos: Repositories, draft: Outb
     lastMessagePreview: null,
     createdAt: now,
   });
-  const analysis = analyzeBody(draft.body);
+  const analysis = analyzeBody(draft.body, draft.encodingOptions ?? (await carrierEncodingOptions(repos, draft.number)));
   const scheduled = draft.sendAt !== null;
   const message: Message = {
     id: deps.ids.next(),

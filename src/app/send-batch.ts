@@ -2,7 +2,7 @@ import type { AppContext } from '../context.js';
 import { AppError, isAppError } from '../domain/errors.js';
 import type { MessageCategory, Workspace } from '../domain/models.js';
 import { renderTemplate } from '../domain/template.js';
-import { draftOutbound, resolveSender, writeOutbound, type OutboundDraft } from './outbound.js';
+import { carrierEncodingOptions, draftOutbound, resolveSender, writeOutbound, type OutboundDraft } from './outbound.js';
 
 type Deps = Pick<AppContext, 'db' | 'clock' | 'ids' | 'events' | 'queue'>;
 
@@ -41,6 +41,8 @@ export async function sendBatch(deps: Deps, workspace: Workspace, input: BatchIn
     });
   }
   const number = await resolveSender(deps, workspace, input.from);
+  // Read the carrier's encoding options once for the whole batch.
+  const encodingOptions = await carrierEncodingOptions(deps.db.repos, number);
   const results: BatchRowResult[] = [];
   const drafts: Array<{ index: number; draft: OutboundDraft }> = [];
   input.recipients.forEach((recipient, index) => {
@@ -61,7 +63,7 @@ export async function sendBatch(deps: Deps, workspace: Workspace, input: BatchIn
         prefix,
       );
       results[index] = { to: draft.to };
-      drafts.push({ index, draft });
+      drafts.push({ index, draft: { ...draft, encodingOptions } });
     } catch (error) {
       results[index] = { to: String(recipient.to ?? ''), error: describe(error) };
     }

@@ -13,6 +13,12 @@ export const SimulatorSettingsSchema = Type.Object(
   {
     deliveryDelayMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 3_600_000, default: 200 })),
     failureRate: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: 0 })),
+    nationalLanguages: Type.Optional(
+      Type.Array(Type.Union([Type.Literal('turkish'), Type.Literal('spanish'), Type.Literal('portuguese')]), {
+        uniqueItems: true,
+        description: 'GSM national shift tables this carrier may use (3GPP TS 23.038), opt-in',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -36,7 +42,7 @@ const HANDSET_HISTORY = 200;
  */
 export class SimulatorCarrier implements Carrier {
   readonly type = 'simulator';
-  private readonly settings: Required<SimulatorSettings>;
+  private readonly settings: { deliveryDelayMs: number; failureRate: number };
   private readonly pending = new Map<NodeJS.Timeout, () => Promise<void>>();
   private readonly handsets = new Map<string, HandsetMessage[]>();
   private stopped = false;
