@@ -78,6 +78,81 @@ describe.each(STORES)('recordReceipt on %s', (kind) => {
     expect(applied).toEqual(['sending', 'sent', 'delivered']);
   });
 
+  it('matches a receipt whose id differs in hex / decimal / case / leading zeros', async () => {
+    // Unique per store and test run, so ids from other tests cannot collide with these.
+    const base = 0xa1f0000n + BigInt(kind === 'sqlite' ? 1 : 2) * 0x100n;
+    const forms: Array<[string, (n: bigint) => string]> = [
+      ['decimal receipt for a hex id', (n) => n.toString(10)],
+      ['lower case', (n) => n.toString(16)],
+      ['leading zeros', (n) => `0000${n.toString(16).toUpperCase()}`],
+      ['0x prefix', (n) => `0x${n.toString(16)}`],
+    ];
+    for (const [index, [label, receiptForm]] of forms.entries()) {
+      const n = base + BigInt(index);
+      const { message, fake } = await sent([n.toString(16).toUpperCase()]);
+      const updated = await recordReceipt(t.ctx, receipt(fake, receiptForm(n)));
+      expect(updated, label).toMatchObject({ id: message.id, status: 'delivered' });
+    }
+    // And the other way round: a decimal submit id, a hex receipt.
+    const { message, fake } = await sent([`00${(base + 99n).toString(10)}`]);
+    expect(await recordReceipt(t.ctx, receipt(fake, (base + 99n).toString(16)))).toMatchObject({ id: message.id, status: 'delivered' });
+  });
+
+  it('prefers the message whose id has the receipt\'s exact text when a key names two', async () => {
+    const { seeded, fake, phone } = await seed();
+    // "20" read as hex is 32: both messages carry the key 32.
+    const ids = ['32', '20'];
+    fake.behaviour = async (_request, attempt) => ({ carrierMessageIds: [ids[attempt - 1] ?? 'unexpected'] });
+    const first = await send(t.ctx, seeded.workspace, phone, { to: '+12015556201' });
+    await worker.drain();
+    const second = await send(t.ctx, seeded.workspace, phone, { to: '+12015556202' });
+    await worker.drain();
+    // The exact text wins over the more recent message...
+    expect(await recordReceipt(t.ctx, receipt(fake, '32'))).toMatchObject({ id: first.id, status: 'delivered' });
+    expect(await reload(t.ctx, second.id)).toMatchObject({ status: 'sent' });
+    expect(await recordReceipt(t.ctx, receipt(fake, '20'))).toMatchObject({ id: second.id, status: 'delivered' });
+  });
+
+  it('prefers the most recent message when no candidate has the exact text', async () => {
+    const { seeded, fake, phone } = await seed();
+    // A carrier that reuses an id: the later message is the one the receipt is about.
+    fake.behaviour = async (_request, attempt) => ({ carrierMessageIds: [attempt === 1 ? 'ABC' : '0abc'] });
+    await send(t.ctx, seeded.workspace, phone, { to: '+12015556211' });
+    await worker.drain();
+    const later = await send(t.ctx, seeded.workspace, phone, { to: '+12015556212' });
+    await worker.drain();
+    expect(await recordReceipt(t.ctx, receipt(fake, '2748'))).toMatchObject({ id: later.id, status: 'delivered' });
+  });
+
+  it('matches a receipt that arrives before its submit response, in another representation', async () => {
+    const { seeded, fake, phone } = await seed();
+    const n = 0x7fe0000n + BigInt(kind === 'sqlite' ? 1 : 2);
+    fake.behaviour = async () => ({ carrierMessageIds: [n.toString(16)] });
+    const queued = await send(t.ctx, seeded.workspace, phone);
+    expect(await recordReceipt(t.ctx, receipt(fake, `000${n.toString(10)}`))).toBeNull();
+    await worker.drain();
+    expect(await reload(t.ctx, queued.id)).toMatchObject({ status: 'delivered', carrierMessageIds: [n.toString(16)] });
+    expect(await t.ctx.db.repos.receipts.forMessage(queued.id)).toMatchObject([{ applied: true }]);
+    expect(await t.ctx.db.repos.receipts.unmatchedFor(fake.id, [n.toString(16)])).toEqual([]);
+  });
+
+  it('delivers a multipart message when its parts\' receipts name them in another base', async () => {
+    const parts = ['1F00A', '1F00B', '1F00C'].map((p) => `${p}${kind === 'sqlite' ? 1 : 2}`);
+    const { message, fake } = await sent(parts, 'Part. '.repeat(60));
+    const decimal = parts.map((p) => BigInt(`0x${p}`).toString(10));
+    await recordReceipt(t.ctx, receipt(fake, decimal[0] ?? ''));
+    await recordReceipt(t.ctx, receipt(fake, (parts[2] ?? '').toLowerCase()));
+    expect(await reload(t.ctx, message.id)).toMatchObject({ status: 'sent' });
+    await recordReceipt(t.ctx, receipt(fake, decimal[1] ?? ''));
+    expect(await reload(t.ctx, message.id)).toMatchObject({ status: 'delivered' });
+  });
+
+  it('keeps a receipt whose id matches no representation unmatched', async () => {
+    const { message, fake } = await sent([`CAFE0${kind === 'sqlite' ? 1 : 2}`]);
+    expect(await recordReceipt(t.ctx, receipt(fake, 'cafe03'))).toBeNull();
+    expect(await reload(t.ctx, message.id)).toMatchObject({ status: 'sent' });
+  });
+
   it('records a late or duplicate receipt after delivered without moving the message', async () => {
     const id = `DUP-${kind}`;
     const { message, fake } = await sent([id]);

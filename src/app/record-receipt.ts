@@ -1,5 +1,6 @@
 import type { AppContext } from '../context.js';
 import type { DeliveryReceipt } from '../carriers/carrier.js';
+import { bestCarrierMessageIdMatch } from '../domain/carrier-message-id.js';
 import type { Message } from '../domain/models.js';
 import type { Repositories } from '../store/store.js';
 import type { StoredReceipt } from '../store/receipt.repository.js';
@@ -82,10 +83,15 @@ async function applyReceipt(
   if (receipt.status === 'delivered') {
     const parts = await repos.messages.carrierIdsOf(messageId);
     const matched = await repos.receipts.forMessage(messageId);
+    // Receipts may name a part in another base or case than the submit response did.
     const deliveredParts = new Set(
-      matched.filter((r) => r.status === 'delivered').map((r) => r.carrierMessageId).concat(receipt.carrierMessageId),
+      matched
+        .filter((r) => r.status === 'delivered')
+        .map((r) => r.carrierMessageId)
+        .concat(receipt.carrierMessageId)
+        .map((id) => bestCarrierMessageIdMatch(parts, id)),
     );
-    if (parts.some((part) => !deliveredParts.has(part))) target = null;
+    if (parts.some((_, index) => !deliveredParts.has(index))) target = null;
   }
   let changed: Message | null = null;
   if (target) {
@@ -100,6 +106,6 @@ async function applyReceipt(
     );
     if (outcome.applied) changed = outcome.message;
   }
-  await repos.receipts.markMatched(receipt.id, messageId, changed !== null);
+  await repos.receipts.markMatched(receipt.id, messageId, changed !== null, receipt.messageId === null);
   return changed;
 }

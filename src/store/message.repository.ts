@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Updateable } from 'kysely';
 import type { Message } from '../domain/models.js';
+import { carrierMessageIdKeys, compareCarrierMessageIdMatch, matchCarrierMessageId } from '../domain/carrier-message-id.js';
 import type { IdSource } from '../domain/ports.js';
 import {
   canRequeueForRetry,
@@ -312,6 +313,16 @@ export class MessageRepository {
       )
       .onConflict((oc) => oc.columns(['carrier_id', 'carrier_message_id']).doNothing())
       .execute();
+    // Receipts find the message by these keys, whatever base or case the SMSC writes them in.
+    const keys = carrierMessageIds.flatMap((carrierMessageId, partIndex) =>
+      carrierMessageIdKeys(carrierMessageId).map((key) => ({
+        carrier_id: carrierId,
+        key,
+        message_id: messageId,
+        part_index: partIndex,
+      })),
+    );
+    if (keys.length > 0) await this.db.insertInto('carrier_message_keys').values(keys).execute();
     await this.db
       .updateTable('messages')
       .set({ carrier_id: carrierId, carrier_message_id: carrierMessageIds[0] ?? null })
@@ -319,14 +330,51 @@ export class MessageRepository {
       .execute();
   }
 
+  /**
+   * The message a carrier id names, matching across hex / decimal / case / leading zeros
+   * (see carrierMessageIdKeys). When a key names several messages (an ambiguous
+   * decimal-looking id, or a carrier that reuses ids), the closest text wins — the id as
+   * stored, then the same text but for case and zeros, then another base — and among equals
+   * the message submitted most recently.
+   */
   async findIdByCarrierMessageId(carrierId: string, carrierMessageId: string): Promise<string | null> {
-    const row = await this.db
-      .selectFrom('message_carrier_ids')
-      .select('message_id')
-      .where('carrier_id', '=', carrierId)
-      .where('carrier_message_id', '=', carrierMessageId)
-      .executeTakeFirst();
-    return row?.message_id ?? null;
+    const keys = carrierMessageIdKeys(carrierMessageId);
+    if (keys.length === 0) {
+      // A blank id has no keys; only the same text can name a message.
+      const row = await this.db
+        .selectFrom('message_carrier_ids')
+        .select('message_id')
+        .where('carrier_id', '=', carrierId)
+        .where('carrier_message_id', '=', carrierMessageId)
+        .executeTakeFirst();
+      return row?.message_id ?? null;
+    }
+    const rows = await this.db
+      .selectFrom('carrier_message_keys as k')
+      .innerJoin('messages as m', 'm.id', 'k.message_id')
+      .leftJoin('message_carrier_ids as c', (join) =>
+        join
+          .onRef('c.message_id', '=', 'k.message_id')
+          .onRef('c.part_index', '=', 'k.part_index')
+          .onRef('c.carrier_id', '=', 'k.carrier_id'),
+      )
+      .select(['k.message_id as messageId', 'c.carrier_message_id as storedId', 'm.sending_at as sendingAt'])
+      .where('k.carrier_id', '=', carrierId)
+      .where('k.key', 'in', keys)
+      .execute();
+    const ranked = rows
+      .map((row) => ({
+        ...row,
+        // A key row without its id row (the id was another message's first) still shares a key.
+        match: (row.storedId === null ? null : matchCarrierMessageId(row.storedId, carrierMessageId)) ?? 'converted',
+      }))
+      .sort(
+        (a, b) =>
+          compareCarrierMessageIdMatch(a.match, b.match) ||
+          (b.sendingAt ?? '').localeCompare(a.sendingAt ?? '') ||
+          b.messageId.localeCompare(a.messageId),
+      );
+    return ranked[0]?.messageId ?? null;
   }
 
   async findInboundByCarrierMessageId(carrierId: string, carrierMessageId: string): Promise<Message | null> {

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { carrierMessageIdKeys } from '../domain/carrier-message-id.js';
 import type { Database, DeliveryReceiptTable } from './schema.js';
 import type { DialectName } from './database.js';
 
@@ -40,6 +41,17 @@ export class ReceiptRepository {
         received_at: receipt.receivedAt,
       })
       .execute();
+    // A receipt that overtook its submit response waits; its keys let the message find it
+    // when the ids are stored, even written in another base or case.
+    if (receipt.messageId === null) {
+      const keys = carrierMessageIdKeys(receipt.carrierMessageId);
+      if (keys.length > 0) {
+        await this.db
+          .insertInto('delivery_receipt_keys')
+          .values(keys.map((key) => ({ receipt_id: receipt.id, carrier_id: receipt.carrierId, key })))
+          .execute();
+      }
+    }
   }
 
   /**
@@ -50,11 +62,23 @@ export class ReceiptRepository {
    */
   async unmatchedFor(carrierId: string, carrierMessageIds: string[]): Promise<StoredReceipt[]> {
     if (carrierMessageIds.length === 0) return [];
+    const keys = [...new Set(carrierMessageIds.flatMap((id) => carrierMessageIdKeys(id)))];
     const rows = await this.db
       .selectFrom('delivery_receipts')
       .selectAll()
       .where('carrier_id', '=', carrierId)
-      .where('carrier_message_id', 'in', carrierMessageIds)
+      // By key (hex / decimal / case / zeros). Only blank ids have no keys; they match by text.
+      // One condition or the other, never an OR: an OR with a subquery keeps PostgreSQL off the indexes.
+      .$if(keys.length === 0, (qb) => qb.where('carrier_message_id', 'in', carrierMessageIds))
+      .$if(keys.length > 0, (qb) =>
+        qb.where('id', 'in', (eb) =>
+          eb
+            .selectFrom('delivery_receipt_keys')
+            .select('receipt_id')
+            .where('carrier_id', '=', carrierId)
+            .where('key', 'in', keys),
+        ),
+      )
       .where('message_id', 'is', null)
       .orderBy('received_at')
       .$if(this.dialect === 'postgres', (qb) => qb.forUpdate())
@@ -62,12 +86,14 @@ export class ReceiptRepository {
     return rows.map((row) => this.toReceipt(row));
   }
 
-  async markMatched(id: string, messageId: string, applied: boolean): Promise<void> {
+  /** `waited`: the receipt was stored unmatched, so it has lookup keys to remove. */
+  async markMatched(id: string, messageId: string, applied: boolean, waited = false): Promise<void> {
     await this.db
       .updateTable('delivery_receipts')
       .set({ message_id: messageId, applied: applied ? 1 : 0 })
       .where('id', '=', id)
       .execute();
+    if (waited) await this.db.deleteFrom('delivery_receipt_keys').where('receipt_id', '=', id).execute();
   }
 
   async listUnmatched(limit: number): Promise<StoredReceipt[]> {

@@ -118,6 +118,24 @@ export interface MessageCarrierIdTable {
   part_index: number;
 }
 
+/**
+ * Lookup keys of the ids in message_carrier_ids (migration 0004): hex, decimal, case and
+ * leading-zero variants of one id share a key. Not unique; see carrierMessageIdKeys.
+ */
+export interface CarrierMessageKeyTable {
+  carrier_id: string;
+  key: string;
+  message_id: string;
+  part_index: number;
+}
+
+/** Keys of receipts still waiting for their message (migration 0004); removed once matched. */
+export interface DeliveryReceiptKeyTable {
+  receipt_id: string;
+  carrier_id: string;
+  key: string;
+}
+
 export interface MessageEventTable {
   id: string;
   message_id: string;
@@ -199,8 +217,10 @@ export interface Database {
   conversations: ConversationTable;
   messages: MessageTable;
   message_carrier_ids: MessageCarrierIdTable;
+  carrier_message_keys: CarrierMessageKeyTable;
   message_events: MessageEventTable;
   delivery_receipts: DeliveryReceiptTable;
+  delivery_receipt_keys: DeliveryReceiptKeyTable;
   consent_events: ConsentEventTable;
   idempotency_keys: IdempotencyKeyTable;
   unrouted_inbound: UnroutedInboundTable;

@@ -2,12 +2,14 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as initial from './0001-initial.js';
 import * as inboundParts from './0002-inbound-parts.js';
 import * as smartEncoding from './0003-smart-encoding.js';
+import * as carrierMessageKeys from './0004-carrier-message-keys.js';
 
 /** Migrations are listed in code (not read from disk) so they ship inside any bundle. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-inbound-parts': inboundParts,
   '0003-smart-encoding': smartEncoding,
+  '0004-carrier-message-keys': carrierMessageKeys,
 };
 
 export class StaticMigrationProvider implements MigrationProvider {
