@@ -1,6 +1,7 @@
 import { AppError } from '../domain/errors.js';
 import type { Carrier, CarrierContext, CarrierFactory, CarrierStatus } from './carrier.js';
 import { SimulatorCarrier, validateSimulatorSettings } from './simulator/simulator.carrier.js';
+import { SmppCarrier, validateSmppSettings } from './smpp/smpp.carrier.js';
 
 export interface CarrierDefinition {
   /** Returns a message naming the bad setting, or null when the settings are valid. */
@@ -13,6 +14,10 @@ export const CARRIER_TYPES: Record<string, CarrierDefinition> = {
   simulator: {
     validate: validateSimulatorSettings,
     create: (id, settings, context) => new SimulatorCarrier(id, settings, context),
+  },
+  smpp: {
+    validate: validateSmppSettings,
+    create: (id, settings, context) => new SmppCarrier(id, settings, context),
   },
 };
 

@@ -4,12 +4,19 @@ import { createContext } from '../context.js';
 import { createWorkspace } from '../app/workspace.service.js';
 import { isAppError } from '../domain/errors.js';
 import { startParley, type Role } from '../main.js';
+import { runSmscConsole } from '../carriers/smpp/smsc/smsc-console.js';
 
 function port(value: string): number {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) {
     throw new InvalidArgumentError('port must be an integer from 0 to 65535');
   }
+  return parsed;
+}
+
+function milliseconds(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('must be a whole number of milliseconds');
   return parsed;
 }
 
@@ -92,6 +99,42 @@ export async function runCli(argv: string[]): Promise<void> {
         await ctx.db.close();
       }
     });
+
+  program
+    .command('smsc')
+    .description('run a local SMSC for trying the SMPP path; type handset replies on stdin')
+    .option('--port <port>', 'port to listen on (0 picks a free one)', port, 2775)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--system-id <id>', 'system_id ESMEs bind with', 'parley')
+    .option('--password <password>', 'password ESMEs bind with', 'secret')
+    .option('--receipt-delay <ms>', 'delay before each delivery receipt', milliseconds, 1000)
+    .addOption(new Option('--message-ids <format>', 'format of assigned message ids').choices(['hex', 'decimal']).default('hex'))
+    .action(
+      async (options: { port: number; host: string; systemId: string; password: string; receiptDelay: number; messageIds: 'hex' | 'decimal' }) => {
+        const running = await runSmscConsole({
+          port: options.port,
+          host: options.host,
+          accounts: [{ systemId: options.systemId, password: options.password }],
+          receiptDelayMs: options.receiptDelay,
+          messageIdFormat: options.messageIds,
+        });
+        let stopping = false;
+        const onSignal = (): void => {
+          // A second Ctrl-C skips the orderly unbind, for an ESME that never answers it.
+          if (stopping) process.exit(1);
+          stopping = true;
+          running.stop().then(
+            () => process.exit(0),
+            (error: unknown) => {
+              console.error(`parley smsc: ${error instanceof Error ? error.message : String(error)}`);
+              process.exit(1);
+            },
+          );
+        };
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
+      },
+    );
 
   try {
     await program.parseAsync(argv);

@@ -100,7 +100,7 @@ describe('SmppSession', () => {
     const elapsed = Date.now() - started;
     // Burst of 5 tokens, then 25 more at 50/s: at least ~500 ms; generous upper bound for CI.
     expect(elapsed).toBeGreaterThanOrEqual(450);
-    expect(elapsed).toBeLessThan(1500);
+    expect(elapsed).toBeLessThan(5000); // generous: only a loaded machine makes it slower;
     expect(peer.received.filter((p) => p.command === 'submit_sm')).toHaveLength(30);
   });
 
