@@ -9,6 +9,13 @@ type Deps = Pick<AppContext, 'db' | 'clock' | 'ids' | 'carriers'>;
 
 export interface CarrierView extends CarrierRecord {
   status: CarrierStatus;
+  /** The adapter's last connection or bind error, shown next to the live status. */
+  lastError: string | null;
+}
+
+/** Live state is per process: it comes from the registry, never from the store. */
+function view(deps: Deps, record: CarrierRecord): CarrierView {
+  return { ...record, status: deps.carriers.status(record.id), lastError: deps.carriers.lastError(record.id) };
 }
 
 export async function createCarrier(
@@ -29,18 +36,18 @@ export async function createCarrier(
   };
   await deps.db.repos.carriers.insert(record);
   await deps.carriers.ensure(record);
-  return { ...record, status: deps.carriers.status(record.id) };
+  return view(deps, record);
 }
 
 export async function getCarrier(deps: Deps, workspace: Workspace, id: string): Promise<CarrierView> {
   const record = await deps.db.repos.carriers.findInWorkspace(workspace.id, id);
   if (!record) throw new AppError('not_found', `carrier ${id} not found`);
-  return { ...record, status: deps.carriers.status(record.id) };
+  return view(deps, record);
 }
 
 export async function listCarriers(deps: Deps, workspace: Workspace): Promise<CarrierView[]> {
   const records = await deps.db.repos.carriers.listForWorkspace(workspace.id);
-  return records.map((record) => ({ ...record, status: deps.carriers.status(record.id) }));
+  return records.map((record) => view(deps, record));
 }
 
 /** Sender limits by kind, in segments per second (issue: send pipeline enforces them). */

@@ -107,6 +107,22 @@ describe('CarrierRegistry', () => {
     expect(r.status('c3')).toBe('down');
   });
 
+  it('reports lastError from adapters that have one, null otherwise', async () => {
+    const { registry: r } = registry();
+    expect(r.lastError('never')).toBeNull();
+    // CountingCarrier has no lastError(): the method is optional on the port.
+    await r.ensure({ id: 'c6', type: 'counting', settings: {} });
+    expect(r.lastError('c6')).toBeNull();
+
+    const failing = new CountingCarrier('c7', () => false);
+    const withError = Object.assign(failing, { lastError: (): string | null => 'bind refused: ESME_RBINDFAIL' });
+    const r2 = new CarrierRegistry(context, { counting: { validate: () => null, create: () => withError } });
+    await r2.ensure({ id: 'c7', type: 'counting', settings: {} });
+    expect(r2.lastError('c7')).toBe('bind refused: ESME_RBINDFAIL');
+    await r2.stopAll();
+    expect(r2.lastError('c7')).toBeNull();
+  });
+
   it('refuses to create an adapter of an unknown type', async () => {
     const { registry: r } = registry();
     await expect(r.ensure({ id: 'c5', type: 'telepathy', settings: {} })).rejects.toMatchObject({

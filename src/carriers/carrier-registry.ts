@@ -86,6 +86,11 @@ export class CarrierRegistry {
     return this.live.get(id)?.status() ?? 'down';
   }
 
+  /** null for a carrier this process has not started, or whose adapter reports no errors. */
+  lastError(id: string): string | null {
+    return this.live.get(id)?.lastError?.() ?? null;
+  }
+
   async stopAll(): Promise<void> {
     const carriers = [...this.live.values()];
     this.live.clear();

@@ -67,6 +67,12 @@ export interface Carrier {
   readonly id: string;
   readonly type: string;
   status(): CarrierStatus;
+  /**
+   * Why the carrier is not working, for operators (GET /v1/carriers/:id); null when there is
+   * nothing to say. Optional: in-process adapters have no connection to fail. Must never
+   * contain credentials, since it is shown through the API.
+   */
+  lastError?(): string | null;
   /** Connects (or not, for in-process adapters). Must not throw for a carrier that is down. */
   start(): Promise<void>;
   submit(request: SubmitRequest): Promise<SubmitResult>;

@@ -96,5 +96,13 @@ export function presentCarrier(c: CarrierView): Static<typeof CarrierSchema> {
   const settings = Object.fromEntries(
     Object.entries(c.settings).map(([key, value]) => [key, SECRET_SETTING.test(key) ? '********' : value]),
   );
-  return { id: c.id, type: c.type, name: c.name, status: c.status, settings, createdAt: c.createdAt };
+  return {
+    id: c.id,
+    type: c.type,
+    name: c.name,
+    status: c.status,
+    lastError: c.lastError,
+    settings,
+    createdAt: c.createdAt,
+  };
 }

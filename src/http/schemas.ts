@@ -83,6 +83,7 @@ export const CarrierSchema = Type.Object({
   type: Type.String(),
   name: Type.String(),
   status: Type.String(),
+  lastError: Nullable(Type.String({ description: 'why the carrier is not bound (SMPP); null when there is nothing to say' })),
   settings: Type.Record(Type.String(), Type.Unknown(), { description: 'adapter settings; secrets redacted' }),
   createdAt: Timestamp,
 });

@@ -140,6 +140,7 @@ describe('smpp settings via the registry', () => {
       settings: valid,
       createdAt: '2026-01-01T00:00:00.000Z',
       status: 'down',
+      lastError: null,
     });
     expect(JSON.stringify(presented)).not.toContain('secret');
     expect(presented.settings).toMatchObject({ host: 'smsc.example', systemId: 'parley' });
