@@ -5,6 +5,7 @@
  *   npm run bench                 # SQLite, plus PostgreSQL when PARLEY_TEST_PG_URL/default is reachable
  *   BENCH_MESSAGES=5000 npm run bench
  *   BENCH_CORPUS=1000000 BENCH_REFERENCE_SAMPLE=5000 (encoding corpus size; sms-segments-calculator sample)
+ *   BENCH_SMPP_MESSAGES=10000 (SMPP submit + receipt through the session vs the bare codec)
  */
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
@@ -14,6 +15,7 @@ import { createTestContext, PG_ADMIN_URL, type StoreKind } from '../test/support
 import { seedWorkspace } from '../test/support/fixtures.js';
 import { benchHttp } from './http-load.js';
 import { benchEncodingCorpus } from './encoding-corpus.js';
+import { benchSmpp } from './smpp.js';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 2000);
 
@@ -99,6 +101,7 @@ async function main(): Promise<void> {
   const seconds = Number(process.env.BENCH_SECONDS ?? 5);
   await benchHttp('sqlite', seconds);
   if (pgUp) await benchHttp('postgres', seconds);
+  await benchSmpp(Number(process.env.BENCH_SMPP_MESSAGES ?? 10_000));
 }
 
 await main();
