@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { type DeliverSm, type Pdu, PduReader, type SubmitSm, encodePdu } from '../src/carriers/smpp/pdu/index.js';
+import { type DeliverSm, type Pdu, PduReader, type SubmitSm, encodePdu, submitSm } from '../src/carriers/smpp/pdu/index.js';
 import { SmppSession } from '../src/carriers/smpp/session/index.js';
 
 const BIN = path.resolve('bin/parley');
@@ -53,30 +53,13 @@ async function stopSmsc(smsc: Smsc): Promise<void> {
   clearTimeout(timer);
 }
 
-function submitSm(i: number, sequenceNumber = 0): SubmitSm {
-  return {
-    command: 'submit_sm',
+function benchSubmit(i: number, sequenceNumber = 0): SubmitSm {
+  return submitSm({
     sequenceNumber,
-    status: 0,
-    tlvs: [],
-    serviceType: '',
-    sourceAddrTon: 1,
-    sourceAddrNpi: 1,
     sourceAddr: '12015550100',
-    destAddrTon: 1,
-    destAddrNpi: 1,
     destinationAddr: `1201555${String(1000 + (i % 9000))}`,
-    esmClass: 0,
-    protocolId: 0,
-    priorityFlag: 0,
-    scheduleDeliveryTime: '',
-    validityPeriod: '',
-    registeredDelivery: 1,
-    replaceIfPresentFlag: 0,
-    dataCoding: 0,
-    smDefaultMsgId: 0,
     shortMessage: new TextEncoder().encode(`Order ${i} has shipped.`),
-  };
+  });
 }
 
 function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
@@ -110,7 +93,7 @@ async function sessionRun(port: number, messages: number): Promise<number> {
     const worker = async (): Promise<void> => {
       while (next < messages) {
         const i = next++;
-        const response = await session.request(submitSm(i));
+        const response = await session.request(benchSubmit(i));
         if (response.status !== 0) throw new Error(`submit_sm ${i} → status ${response.status}`);
       }
     };
@@ -142,7 +125,7 @@ async function bareRun(port: number, messages: number): Promise<number> {
         let start = 0;
         let sequence = 1;
         const pump = (): void => {
-          while (sent < messages && sent - responses < WINDOW) write(submitSm(sent++, ++sequence));
+          while (sent < messages && sent - responses < WINDOW) write(benchSubmit(sent++, ++sequence));
         };
         socket.on('error', reject);
         socket.on('close', () => reject(new Error('bare run: connection closed')));

@@ -5,7 +5,6 @@ import type { IdSource } from '../domain/ports.js';
 import {
   canRequeueForRetry,
   decideTransition,
-  STATUS_TIMESTAMP_FIELD,
   type MessageStatus,
   type TransitionVerdict,
 } from '../domain/message-status.js';
@@ -41,8 +40,6 @@ const TIMESTAMP_COLUMN: Record<MessageStatus, keyof MessageTable> = {
   canceled: 'canceled_at',
   received: 'received_at',
 };
-// Keeps the column map and the domain's field map from drifting apart.
-void STATUS_TIMESTAMP_FIELD;
 
 export class MessageRepository {
   constructor(

@@ -89,16 +89,6 @@ export class ApiKeyRepository {
       .execute();
   }
 
-  async findActiveByHash(keyHash: string): Promise<ApiKey | null> {
-    const row = await this.db
-      .selectFrom('api_keys')
-      .selectAll()
-      .where('key_hash', '=', keyHash)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
-    return row ? toApiKey(row) : null;
-  }
-
   /** The active key and its workspace in one read: this runs on every API request. */
   async findActiveWithWorkspace(keyHash: string): Promise<{ apiKey: ApiKey; workspace: Workspace } | null> {
     const row = await this.db

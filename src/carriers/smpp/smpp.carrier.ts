@@ -38,6 +38,7 @@ import {
   classifyCommandStatus,
   commandStatusName,
   findTlv,
+  submitSm,
   tlv,
 } from './pdu/index.js';
 import { SmppBindSupervisor, SmppSessionError } from './session/index.js';
@@ -256,29 +257,17 @@ export class SmppCarrier implements Carrier {
       analysis = analyzeBody(request.body);
       charset = 'ucs2';
     }
-    const base = (): SubmitSm => ({
-      command: 'submit_sm',
-      sequenceNumber: 0,
-      status: 0,
-      tlvs: [],
-      serviceType: '',
-      sourceAddrTon: source.ton,
-      sourceAddrNpi: source.npi,
-      sourceAddr: source.address,
-      destAddrTon: destination.ton,
-      destAddrNpi: destination.npi,
-      destinationAddr: destination.address,
-      esmClass: 0,
-      protocolId: 0,
-      priorityFlag: 0,
-      scheduleDeliveryTime: '',
-      validityPeriod: '',
-      registeredDelivery: REGISTERED_DELIVERY_FINAL,
-      replaceIfPresentFlag: 0,
-      dataCoding: 0,
-      smDefaultMsgId: 0,
-      shortMessage: new Uint8Array(0),
-    });
+    const base = (): SubmitSm =>
+      submitSm({
+        sourceAddrTon: source.ton,
+        sourceAddrNpi: source.npi,
+        sourceAddr: source.address,
+        destAddrTon: destination.ton,
+        destAddrNpi: destination.npi,
+        destinationAddr: destination.address,
+        registeredDelivery: REGISTERED_DELIVERY_FINAL,
+        shortMessage: new Uint8Array(0),
+      });
     try {
       return this.encode(request, analysis, charset, base);
     } catch (error) {

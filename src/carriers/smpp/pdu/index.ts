@@ -68,3 +68,4 @@ export {
   findTlv,
   tlv,
 } from './tlv.js';
+export { submitSm } from './submit-sm.js';

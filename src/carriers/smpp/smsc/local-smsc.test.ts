@@ -1,36 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeShortMessage, encodeForCarrier } from '../../../domain/sms-wire-codec.js';
-import { COMMAND_STATUS, encodePdu, findTlv, tlv, type Pdu, type SubmitSm, type Tlv } from '../pdu/index.js';
+import { COMMAND_STATUS, encodePdu, findTlv, submitSm as buildSubmitSm, tlv, type Pdu, type SubmitSm } from '../pdu/index.js';
 import { LocalSmsc, type LocalSmscOptions } from './local-smsc.js';
 import { RawEsme } from './raw-esme-client.js';
 
 const S = COMMAND_STATUS;
 
 function submitSm(sequenceNumber: number, overrides: Partial<SubmitSm> = {}): SubmitSm {
-  return {
-    command: 'submit_sm',
+  return buildSubmitSm({
     sequenceNumber,
-    status: 0,
-    tlvs: [] as Tlv[],
-    serviceType: '',
-    sourceAddrTon: 1,
-    sourceAddrNpi: 1,
     sourceAddr: '12015550100',
-    destAddrTon: 1,
-    destAddrNpi: 1,
     destinationAddr: '12015550123',
-    esmClass: 0,
-    protocolId: 0,
-    priorityFlag: 0,
-    scheduleDeliveryTime: '',
-    validityPeriod: '',
-    registeredDelivery: 1,
-    replaceIfPresentFlag: 0,
-    dataCoding: 0,
-    smDefaultMsgId: 0,
     shortMessage: encodeForCarrier('Hello from Parley', 'gsm7').bytes,
     ...overrides,
-  };
+  });
 }
 
 let smsc: LocalSmsc;

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { decodeShortMessage, encodeForCarrier } from '../../../domain/sms-wire-codec.js';
+import { submitSm } from '../pdu/index.js';
 import { HANDSET_USAGE, parseHandsetLine } from './smsc-console.js';
 import { RawEsme } from './raw-esme-client.js';
 
@@ -59,29 +60,14 @@ describe('parley smsc', () => {
       await waitForOutput(/bind +#\d+ transceiver parley/);
 
       const seq = esme.sequence();
-      esme.send({
-        command: 'submit_sm',
-        sequenceNumber: seq,
-        status: 0,
-        tlvs: [],
-        serviceType: '',
-        sourceAddrTon: 1,
-        sourceAddrNpi: 1,
-        sourceAddr: '12015550100',
-        destAddrTon: 1,
-        destAddrNpi: 1,
-        destinationAddr: '12015550123',
-        esmClass: 0,
-        protocolId: 0,
-        priorityFlag: 0,
-        scheduleDeliveryTime: '',
-        validityPeriod: '',
-        registeredDelivery: 1,
-        replaceIfPresentFlag: 0,
-        dataCoding: 0,
-        smDefaultMsgId: 0,
-        shortMessage: encodeForCarrier('Your table is ready', 'gsm7').bytes,
-      });
+      esme.send(
+        submitSm({
+          sequenceNumber: seq,
+          sourceAddr: '12015550100',
+          destinationAddr: '12015550123',
+          shortMessage: encodeForCarrier('Your table is ready', 'gsm7').bytes,
+        }),
+      );
       const resp = await esme.next('submit_sm_resp', seq);
       await waitForOutput(new RegExp(`submit .*12015550100 → 12015550123 .*id=${resp.messageId} "Your table is ready"`));
       await esme.next('deliver_sm');
