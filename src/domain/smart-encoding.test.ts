@@ -329,3 +329,12 @@ describe('smartEncodedBody', () => {
     expect(smartEncodedBody('See you “soon” 😀')).toBe('See you “soon” 😀');
   });
 });
+
+describe('smartEncode and marks on invisible characters', () => {
+  it('keeps a zero-width character that carries a combining mark, so the letter before is untouched', () => {
+    // Found by the property test (seed -160767799): "n" + ZWSP + U+0303 became "ñ".
+    const body = 'n\u200b\u0303';
+    expect(smartEncode(body).body).toBe(body);
+    expect(smartEncode(smartEncode(body).body).body).toBe(body);
+  });
+});

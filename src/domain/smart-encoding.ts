@@ -283,6 +283,14 @@ export function smartEncode(body: string): SmartEncodingResult {
       const leftStaysNonGsm = out.length > 0 && GSM[out.charCodeAt(out.length - 1)] === 0;
       const rightStaysNonGsm = end < length && staysNonGsm(body.charCodeAt(end));
       const keepJoiners = leftStaysNonGsm || rightStaysNonGsm;
+      // An invisible character that carries a combining mark is what the mark sits on:
+      // removing it would graft the mark onto the letter before (n + ZWSP + ◌̃ → ñ).
+      if (end < length && ACTION[body.charCodeAt(end)] === COMBINING_MARK) {
+        out += body.slice(index, end);
+        index = end;
+        copyFrom = index;
+        continue;
+      }
       for (let i = index; i < end; i++) {
         const char = body[i] ?? '';
         if (ACTION[body.charCodeAt(i)] === REMOVE_BESIDE_GSM && keepJoiners) out += char;
