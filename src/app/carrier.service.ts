@@ -4,6 +4,7 @@ import { AppError } from '../domain/errors.js';
 import type { BusinessNumber, CarrierRecord, CarrierType, NumberKind, Workspace } from '../domain/models.js';
 import { parsePhone } from '../domain/phone-number.js';
 import { isUniqueViolation } from '../store/database.js';
+import { countUnmatchedReceipts } from './unmatched-receipts.js';
 
 type Deps = Pick<AppContext, 'db' | 'clock' | 'ids' | 'carriers'>;
 
@@ -11,11 +12,18 @@ export interface CarrierView extends CarrierRecord {
   status: CarrierStatus;
   /** The adapter's last connection or bind error, shown next to the live status. */
   lastError: string | null;
+  /** Receipts still matching no message after the grace period (see unmatched-receipts.ts); 0 when unset. */
+  unmatchedReceipts?: number;
 }
 
 /** Live state is per process: it comes from the registry, never from the store. */
-function view(deps: Deps, record: CarrierRecord): CarrierView {
-  return { ...record, status: deps.carriers.status(record.id), lastError: deps.carriers.lastError(record.id) };
+function view(deps: Deps, record: CarrierRecord, unmatchedReceipts: number): CarrierView {
+  return {
+    ...record,
+    status: deps.carriers.status(record.id),
+    lastError: deps.carriers.lastError(record.id),
+    unmatchedReceipts,
+  };
 }
 
 export async function createCarrier(
@@ -36,18 +44,22 @@ export async function createCarrier(
   };
   await deps.db.repos.carriers.insert(record);
   await deps.carriers.ensure(record);
-  return view(deps, record);
+  // A carrier created just now has no receipts yet.
+  return view(deps, record, 0);
 }
 
 export async function getCarrier(deps: Deps, workspace: Workspace, id: string): Promise<CarrierView> {
   const record = await deps.db.repos.carriers.findInWorkspace(workspace.id, id);
   if (!record) throw new AppError('not_found', `carrier ${id} not found`);
-  return view(deps, record);
+  const unmatched = await countUnmatchedReceipts(deps, [record.id]);
+  return view(deps, record, unmatched.get(record.id) ?? 0);
 }
 
 export async function listCarriers(deps: Deps, workspace: Workspace): Promise<CarrierView[]> {
   const records = await deps.db.repos.carriers.listForWorkspace(workspace.id);
-  return records.map((record) => view(deps, record));
+  // One grouped count for all of them, served by the partial index on unmatched receipts.
+  const unmatched = await countUnmatchedReceipts(deps, records.map((record) => record.id));
+  return records.map((record) => view(deps, record, unmatched.get(record.id) ?? 0));
 }
 
 /** Sender limits by kind, in segments per second (issue: send pipeline enforces them). */

@@ -57,6 +57,16 @@ export interface InboundSms {
   concat?: { reference: number; total: number; sequence: number };
 }
 
+/**
+ * A receipt the adapter received but could not read at all (no message id, garbled text),
+ * so it never reached the sink. Kept by the adapter for operators: never silently dropped.
+ */
+export interface UnparseableReceipt {
+  reason: string;
+  raw: string;
+  at: Date;
+}
+
 /** Implemented by the app: where adapters hand receipts and inbound texts. */
 export interface CarrierEventSink {
   receipt(receipt: DeliveryReceipt): Promise<void>;
@@ -73,6 +83,12 @@ export interface Carrier {
    * contain credentials, since it is shown through the API.
    */
   lastError?(): string | null;
+  /**
+   * Receipts this adapter could not parse, oldest first (GET /v1/carriers/:id/unmatched-receipts).
+   * Optional: only adapters that parse receipt text (SMPP) can meet one. In memory and
+   * bounded by the adapter, so they are per process and do not survive a restart.
+   */
+  unparseableReceipts?(): UnparseableReceipt[];
   /** Connects (or not, for in-process adapters). Must not throw for a carrier that is down. */
   start(): Promise<void>;
   submit(request: SubmitRequest): Promise<SubmitResult>;

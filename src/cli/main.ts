@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadConfig } from '../config.js';
 import { createContext } from '../context.js';
@@ -18,6 +19,14 @@ function milliseconds(value: string): number {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('must be a whole number of milliseconds');
   return parsed;
+}
+
+async function readPem(program: Command, file: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (error) {
+    return program.error(`parley: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { exitCode: 2 });
+  }
 }
 
 /** The `parley` command. Each command builds the one context it needs and closes it. */
@@ -109,14 +118,31 @@ export async function runCli(argv: string[]): Promise<void> {
     .option('--password <password>', 'password ESMEs bind with', 'secret')
     .option('--receipt-delay <ms>', 'delay before each delivery receipt', milliseconds, 1000)
     .addOption(new Option('--message-ids <format>', 'format of assigned message ids').choices(['hex', 'decimal']).default('hex'))
+    .option('--tls-key <file>', 'serve SMPP over TLS with this PEM private key (needs --tls-cert)')
+    .option('--tls-cert <file>', 'PEM certificate for --tls-key')
     .action(
-      async (options: { port: number; host: string; systemId: string; password: string; receiptDelay: number; messageIds: 'hex' | 'decimal' }) => {
+      async (options: {
+        port: number;
+        host: string;
+        systemId: string;
+        password: string;
+        receiptDelay: number;
+        messageIds: 'hex' | 'decimal';
+        tlsKey?: string;
+        tlsCert?: string;
+      }) => {
+        if ((options.tlsKey === undefined) !== (options.tlsCert === undefined)) {
+          program.error('parley smsc: --tls-key and --tls-cert go together', { exitCode: 2 });
+        }
         const running = await runSmscConsole({
           port: options.port,
           host: options.host,
           accounts: [{ systemId: options.systemId, password: options.password }],
           receiptDelayMs: options.receiptDelay,
           messageIdFormat: options.messageIds,
+          ...(options.tlsKey && options.tlsCert
+            ? { tls: { key: await readPem(program, options.tlsKey), cert: await readPem(program, options.tlsCert) } }
+            : {}),
         });
         let stopping = false;
         const onSignal = (): void => {

@@ -1,6 +1,7 @@
 import type { Static } from '@sinclair/typebox';
 import type { BusinessNumber, Contact, Message, Workspace } from '../domain/models.js';
 import type { CarrierView } from '../app/carrier.service.js';
+import type { UnmatchedReceiptsReport } from '../app/unmatched-receipts.js';
 import type { ConversationView } from '../app/queries.js';
 import { DEFAULT_MPS } from '../app/carrier.service.js';
 import type {
@@ -9,6 +10,7 @@ import type {
   ConversationSchema,
   MessageSchema,
   NumberSchema,
+  UnmatchedReceiptsPage,
   WorkspaceSchema,
 } from './schemas.js';
 
@@ -103,6 +105,22 @@ export function presentCarrier(c: CarrierView): Static<typeof CarrierSchema> {
     status: c.status,
     lastError: c.lastError,
     settings,
+    unmatchedReceipts: c.unmatchedReceipts ?? 0,
     createdAt: c.createdAt,
+  };
+}
+
+export function presentUnmatchedReceipts(r: UnmatchedReceiptsReport): Static<typeof UnmatchedReceiptsPage> {
+  return {
+    data: r.data.map((receipt) => ({
+      id: receipt.id,
+      carrierMessageId: receipt.carrierMessageId,
+      status: receipt.status,
+      errorCode: receipt.errorCode,
+      raw: receipt.raw,
+      receivedAt: receipt.receivedAt,
+    })),
+    nextCursor: r.nextCursor,
+    unparseable: r.unparseable.map((u) => ({ reason: u.reason, raw: u.raw, at: u.at.toISOString() })),
   };
 }

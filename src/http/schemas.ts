@@ -85,7 +85,42 @@ export const CarrierSchema = Type.Object({
   status: Type.String(),
   lastError: Nullable(Type.String({ description: 'why the carrier is not bound (SMPP); null when there is nothing to say' })),
   settings: Type.Record(Type.String(), Type.Unknown(), { description: 'adapter settings; secrets redacted' }),
+  unmatchedReceipts: Type.Integer({
+    minimum: 0,
+    description: 'delivery receipts still matching no message a minute after they arrived; see /v1/carriers/{id}/unmatched-receipts',
+  }),
   createdAt: Timestamp,
+});
+
+export const UnmatchedReceiptSchema = Type.Object({
+  id: Type.String(),
+  carrierMessageId: Type.String({ description: 'the message id the receipt names, as the carrier wrote it' }),
+  status: Type.Union([Type.Literal('delivered'), Type.Literal('undelivered')]),
+  errorCode: Nullable(Type.String()),
+  raw: Nullable(Type.String({ description: 'the receipt as received (SMPP: the short_message text)' })),
+  receivedAt: Timestamp,
+});
+
+export const UnparseableReceiptSchema = Type.Object({
+  reason: Type.String({ description: 'why the adapter could not read it' }),
+  raw: Type.String(),
+  at: Timestamp,
+});
+
+export const UnmatchedReceiptsQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+  cursor: Type.Optional(Type.String({ maxLength: 500, description: 'nextCursor of the previous page' })),
+  before: Type.Optional(
+    Type.String({ maxLength: 40, description: 'ISO 8601 date-time: only receipts received before it' }),
+  ),
+});
+
+export const UnmatchedReceiptsPage = Type.Object({
+  data: Type.Array(UnmatchedReceiptSchema, { description: 'newest first' }),
+  nextCursor: Nullable(Type.String()),
+  unparseable: Type.Array(UnparseableReceiptSchema, {
+    description: "receipts the adapter could not parse (SMPP), newest first; in this process's memory only",
+  }),
 });
 
 export const WorkspaceSchema = Type.Object({

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { carrierMessageIdKeys } from '../domain/carrier-message-id.js';
+import { decodeCursor, encodeCursor, type Page } from './cursor.js';
 import type { Database, DeliveryReceiptTable } from './schema.js';
 import type { DialectName } from './database.js';
 
@@ -105,6 +106,60 @@ export class ReceiptRepository {
       .limit(limit)
       .execute();
     return rows.map((row) => this.toReceipt(row));
+  }
+
+  /**
+   * One carrier's unmatched receipts received before `receivedBefore` (exclusive), newest
+   * first, in keyset pages over (received_at, id). Served by the partial index
+   * delivery_receipts_unmatched_idx (migration 0005).
+   */
+  async listUnmatchedForCarrier(
+    carrierId: string,
+    options: { receivedBefore: string; limit: number; cursor?: string },
+  ): Promise<Page<StoredReceipt>> {
+    const after = decodeCursor(options.cursor);
+    let query = this.db
+      .selectFrom('delivery_receipts')
+      .selectAll()
+      .where('carrier_id', '=', carrierId)
+      .where('message_id', 'is', null)
+      .where('received_at', '<', options.receivedBefore);
+    if (after) {
+      query = query.where((eb) =>
+        eb.or([
+          eb('received_at', '<', after.sort),
+          eb.and([eb('received_at', '=', after.sort), eb('id', '<', after.id)]),
+        ]),
+      );
+    }
+    const rows = await query
+      .orderBy('received_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(options.limit + 1)
+      .execute();
+    const page = rows.slice(0, options.limit).map((row) => this.toReceipt(row));
+    const last = page.at(-1);
+    return {
+      data: page,
+      nextCursor: rows.length > options.limit && last ? encodeCursor({ sort: last.receivedAt, id: last.id }) : null,
+    };
+  }
+
+  /** Unmatched receipts received before `receivedBefore`, per carrier; carriers with none are 0. */
+  async countUnmatched(carrierIds: string[], receivedBefore: string): Promise<Map<string, number>> {
+    const counts = new Map(carrierIds.map((id) => [id, 0]));
+    if (carrierIds.length === 0) return counts;
+    const rows = await this.db
+      .selectFrom('delivery_receipts')
+      .select(['carrier_id', (eb) => eb.fn.countAll().as('count')])
+      .where('carrier_id', 'in', carrierIds)
+      .where('message_id', 'is', null)
+      .where('received_at', '<', receivedBefore)
+      .groupBy('carrier_id')
+      .execute();
+    // PostgreSQL returns count(*) as a bigint string, SQLite as a number.
+    for (const row of rows) counts.set(row.carrier_id, Number(row.count));
+    return counts;
   }
 
   async forMessage(messageId: string): Promise<StoredReceipt[]> {

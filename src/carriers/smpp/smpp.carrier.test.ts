@@ -114,6 +114,12 @@ describe('smpp settings via the registry', () => {
         binds: 2,
       }),
     ).not.toThrow();
+    expect(() =>
+      registry.validate('smpp', { ...valid, bindMode: 'transmitter-receiver', tls: true, tlsCa: '-----BEGIN CERTIFICATE-----' }),
+    ).not.toThrow();
+    // A receiver alone could never send; a transmitter alone would never see receipts.
+    expect(fieldOf({ ...valid, bindMode: 'receiver' })).toBe('bindMode');
+    expect(fieldOf({ ...valid, bindMode: 'transmitter' })).toBe('bindMode');
     expect(CARRIER_TYPES.smpp).toBeDefined();
   });
 

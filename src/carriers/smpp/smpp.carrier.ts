@@ -41,7 +41,7 @@ import {
   submitSm,
   tlv,
 } from './pdu/index.js';
-import { SmppBindSupervisor, SmppSessionError } from './session/index.js';
+import { SmppBindSupervisor, SmppSessionError, type SmppBindMode } from './session/index.js';
 
 export const SmppSettingsSchema = Type.Object(
   {
@@ -51,8 +51,19 @@ export const SmppSettingsSchema = Type.Object(
     systemId: Type.String({ minLength: 1, maxLength: 15 }),
     password: Type.String({ maxLength: 8 }),
     systemType: Type.Optional(Type.String({ maxLength: 12 })),
-    bindMode: Type.Optional(Type.Literal('transceiver')),
+    bindMode: Type.Optional(
+      Type.Union([Type.Literal('transceiver'), Type.Literal('transmitter-receiver')], {
+        description:
+          'one transceiver bind, or a bind_transmitter for submits plus a bind_receiver for receipts and replies (per `binds`)',
+      }),
+    ),
     tls: Type.Optional(Type.Boolean()),
+    tlsCa: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 65_536, description: 'PEM certificate(s) to trust for TLS, for a private CA' }),
+    ),
+    tlsServername: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 255, description: 'name to verify the TLS certificate against, if not host' }),
+    ),
     windowSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
     tps: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100_000, description: 'submits per second, per bind' })),
     enquireLinkSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
@@ -66,7 +77,13 @@ export const SmppSettingsSchema = Type.Object(
         description: 'GSM national shift tables this carrier may use (3GPP TS 23.038), opt-in',
       }),
     ),
-    binds: Type.Optional(Type.Integer({ minimum: 1, maximum: 32, description: 'parallel binds for throughput' })),
+    binds: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 32,
+        description: 'parallel binds for throughput (transmitter-receiver: this many pairs); tps applies to each',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -103,6 +120,14 @@ export interface UnparseableReceipt {
   at: Date;
 }
 
+/** One supervised bind and what it may do. */
+interface CarrierBind {
+  supervisor: SmppBindSupervisor;
+  label: string;
+  transmits: boolean;
+  receives: boolean;
+}
+
 interface WireMessage {
   /** One submit_sm per entry, in part order. */
   pdus: SubmitSm[];
@@ -111,7 +136,7 @@ interface WireMessage {
 export class SmppCarrier implements Carrier {
   readonly type = 'smpp';
   private readonly settings: SmppSettings;
-  private readonly supervisors: SmppBindSupervisor[] = [];
+  private readonly binds: CarrierBind[] = [];
   private readonly references: ConcatReferenceAllocator;
   private readonly unparseable: UnparseableReceipt[] = [];
   private started = false;
@@ -132,20 +157,24 @@ export class SmppCarrier implements Carrier {
 
   status(): CarrierStatus {
     if (!this.started || this.stopped) return 'down';
-    const states = this.supervisors.map((supervisor) => supervisor.status);
-    // One bound bind is enough to send; auth_failed outranks connecting because a retry after
-    // wrong credentials briefly shows `connecting` and would hide the real problem.
-    if (states.includes('bound')) return 'bound';
+    // Bound means both directions work: a bound transmitter whose receiver is down would
+    // send texts whose receipts and replies pile up at the SMSC unseen.
+    const transmit = this.binds.filter((bind) => bind.transmits).map((bind) => bind.supervisor.status);
+    const receive = this.binds.filter((bind) => bind.receives).map((bind) => bind.supervisor.status);
+    if (transmit.includes('bound') && receive.includes('bound')) return 'bound';
+    // auth_failed outranks connecting because a retry after wrong credentials briefly shows
+    // `connecting` and would hide the real problem.
+    const states = [...transmit, ...receive];
     if (states.includes('auth_failed')) return 'auth_failed';
-    if (states.includes('connecting')) return 'connecting';
+    if (states.includes('connecting') || states.includes('bound')) return 'connecting';
     return 'down';
   }
 
   /** Why the carrier is not bound, for the API and logs; null when there is nothing to say. */
   lastError(): string | null {
-    for (const supervisor of this.supervisors) {
-      const error = supervisor.lastError;
-      if (error) return error.message;
+    for (const bind of this.binds) {
+      const error = bind.supervisor.lastError;
+      if (error) return this.binds.length > 1 ? `${bind.label}: ${error.message}` : error.message;
     }
     return null;
   }
@@ -159,34 +188,49 @@ export class SmppCarrier implements Carrier {
     if (this.started && !this.stopped) return;
     this.started = true;
     this.stopped = false;
-    this.supervisors.length = 0;
-    const s = this.settings;
-    for (let i = 0; i < (s.binds ?? 1); i++) {
-      const supervisor = new SmppBindSupervisor({
-        session: {
-          host: s.host,
-          port: s.port,
-          systemId: s.systemId,
-          password: s.password,
-          ...(s.systemType === undefined ? {} : { systemType: s.systemType }),
-          bindMode: s.bindMode ?? 'transceiver',
-          ...(s.tls === undefined ? {} : { tls: s.tls }),
-          ...(s.windowSize === undefined ? {} : { windowSize: s.windowSize }),
-          ...(s.tps === undefined ? {} : { tps: s.tps }),
-          ...(s.enquireLinkSeconds === undefined ? {} : { enquireLinkSeconds: s.enquireLinkSeconds }),
-          ...(this.tuning.responseTimeoutMs === undefined ? {} : { responseTimeoutMs: this.tuning.responseTimeoutMs }),
-          ...(this.tuning.closeTimeoutMs === undefined ? {} : { closeTimeoutMs: this.tuning.closeTimeoutMs }),
-          clock: this.context.clock,
-        },
-        handlers: { onDeliver: (pdu) => this.onDeliver(pdu) },
-        ...(this.tuning.backoffInitialMs === undefined ? {} : { backoffInitialMs: this.tuning.backoffInitialMs }),
-        ...(this.tuning.backoffMaxMs === undefined ? {} : { backoffMaxMs: this.tuning.backoffMaxMs }),
-        ...(this.tuning.authRetryMs === undefined ? {} : { authRetryMs: this.tuning.authRetryMs }),
-      });
-      this.supervisors.push(supervisor);
-      // Connects in the background: an SMSC that is down means `connecting`/`down`, not a throw.
-      supervisor.start();
+    this.binds.length = 0;
+    const pairs = this.settings.bindMode === 'transmitter-receiver';
+    for (let i = 0; i < (this.settings.binds ?? 1); i++) {
+      if (pairs) {
+        this.binds.push(this.supervise('transmitter', `transmitter ${i + 1}`));
+        this.binds.push(this.supervise('receiver', `receiver ${i + 1}`));
+      } else {
+        this.binds.push(this.supervise('transceiver', `bind ${i + 1}`));
+      }
     }
+    // Connects in the background: an SMSC that is down means `connecting`/`down`, not a throw.
+    for (const bind of this.binds) bind.supervisor.start();
+  }
+
+  private supervise(mode: SmppBindMode, label: string): CarrierBind {
+    const s = this.settings;
+    const tlsOptions = {
+      ...(s.tlsCa === undefined ? {} : { ca: s.tlsCa }),
+      ...(s.tlsServername === undefined ? {} : { servername: s.tlsServername }),
+    };
+    const supervisor = new SmppBindSupervisor({
+      session: {
+        host: s.host,
+        port: s.port,
+        systemId: s.systemId,
+        password: s.password,
+        ...(s.systemType === undefined ? {} : { systemType: s.systemType }),
+        bindMode: mode,
+        ...(s.tls === undefined ? {} : { tls: s.tls, tlsOptions }),
+        ...(s.windowSize === undefined ? {} : { windowSize: s.windowSize }),
+        ...(s.tps === undefined ? {} : { tps: s.tps }),
+        ...(s.enquireLinkSeconds === undefined ? {} : { enquireLinkSeconds: s.enquireLinkSeconds }),
+        ...(this.tuning.responseTimeoutMs === undefined ? {} : { responseTimeoutMs: this.tuning.responseTimeoutMs }),
+        ...(this.tuning.closeTimeoutMs === undefined ? {} : { closeTimeoutMs: this.tuning.closeTimeoutMs }),
+        clock: this.context.clock,
+      },
+      // A transmitter may still be sent deliver_sm by a lax SMSC; handle it rather than refuse.
+      handlers: { onDeliver: (pdu) => this.onDeliver(pdu) },
+      ...(this.tuning.backoffInitialMs === undefined ? {} : { backoffInitialMs: this.tuning.backoffInitialMs }),
+      ...(this.tuning.backoffMaxMs === undefined ? {} : { backoffMaxMs: this.tuning.backoffMaxMs }),
+      ...(this.tuning.authRetryMs === undefined ? {} : { authRetryMs: this.tuning.authRetryMs }),
+    });
+    return { supervisor, label, transmits: mode !== 'receiver', receives: mode !== 'transmitter' };
   }
 
   /**
@@ -229,19 +273,20 @@ export class SmppCarrier implements Carrier {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    await Promise.allSettled(this.supervisors.map((supervisor) => supervisor.stop()));
+    await Promise.allSettled(this.binds.map((bind) => bind.supervisor.stop()));
   }
 
   // -------------------------------------------------------------------------------------------
   // Outbound
 
+  /** Round-robin over the bound binds that may submit, so each bind's TPS adds up. */
   private pickBind(): SmppBindSupervisor | undefined {
-    const count = this.supervisors.length;
+    const count = this.binds.length;
     for (let i = 0; i < count; i++) {
-      const supervisor = this.supervisors[(this.nextBind + i) % count];
-      if (supervisor?.status === 'bound') {
+      const bind = this.binds[(this.nextBind + i) % count];
+      if (bind?.transmits && bind.supervisor.status === 'bound') {
         this.nextBind = (this.nextBind + i + 1) % count;
-        return supervisor;
+        return bind.supervisor;
       }
     }
     return undefined;

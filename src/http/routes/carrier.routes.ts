@@ -2,9 +2,19 @@ import { Type } from '@sinclair/typebox';
 import type { ParleyApp } from '../server.js';
 import type { AppContext } from '../../context.js';
 import { createCarrier, createNumber, getCarrier, getNumber, listCarriers } from '../../app/carrier.service.js';
+import { listUnmatchedReceipts } from '../../app/unmatched-receipts.js';
 import { workspaceOf } from '../auth.js';
-import { presentCarrier, presentNumber } from '../presenters.js';
-import { CarrierSchema, ErrorSchema, IdParams, NumberSchema, PhoneNumber, errorResponses } from '../schemas.js';
+import { presentCarrier, presentNumber, presentUnmatchedReceipts } from '../presenters.js';
+import {
+  CarrierSchema,
+  ErrorSchema,
+  IdParams,
+  NumberSchema,
+  PhoneNumber,
+  UnmatchedReceiptsPage,
+  UnmatchedReceiptsQuery,
+  errorResponses,
+} from '../schemas.js';
 
 const CarrierBody = Type.Object(
   {
@@ -48,6 +58,30 @@ export async function carrierRoutes(app: ParleyApp, ctx: AppContext): Promise<vo
     '/v1/carriers/:id',
     { schema: { tags: ['carriers'], params: IdParams, response: { 200: CarrierSchema, ...errorResponses } } },
     async (request) => presentCarrier(await getCarrier(ctx, workspaceOf(request), request.params.id)),
+  );
+
+  app.get(
+    '/v1/carriers/:id/unmatched-receipts',
+    {
+      schema: {
+        tags: ['carriers'],
+        description:
+          'Delivery receipts that match no message: stored ones still unmatched a minute after they arrived ' +
+          '(younger ones are usually waiting for their submit response), newest first, and the ones the adapter could not parse.',
+        params: IdParams,
+        querystring: UnmatchedReceiptsQuery,
+        response: { 200: UnmatchedReceiptsPage, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { limit = 50, cursor, before } = request.query;
+      const report = await listUnmatchedReceipts(ctx, workspaceOf(request), request.params.id, {
+        limit,
+        ...(cursor !== undefined ? { cursor } : {}),
+        ...(before !== undefined ? { before } : {}),
+      });
+      return presentUnmatchedReceipts(report);
+    },
   );
 
   app.post(

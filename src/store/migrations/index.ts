@@ -3,6 +3,7 @@ import * as initial from './0001-initial.js';
 import * as inboundParts from './0002-inbound-parts.js';
 import * as smartEncoding from './0003-smart-encoding.js';
 import * as carrierMessageKeys from './0004-carrier-message-keys.js';
+import * as unmatchedReceiptsIndex from './0005-unmatched-receipts-index.js';
 
 /** Migrations are listed in code (not read from disk) so they ship inside any bundle. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-inbound-parts': inboundParts,
   '0003-smart-encoding': smartEncoding,
   '0004-carrier-message-keys': carrierMessageKeys,
+  '0005-unmatched-receipts-index': unmatchedReceiptsIndex,
 };
 
 export class StaticMigrationProvider implements MigrationProvider {

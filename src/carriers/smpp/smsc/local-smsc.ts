@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import type { Clock } from '../../../domain/ports.js';
 import { decodeShortMessage } from '../../../domain/sms-wire-codec.js';
 import type { ConcatenationInfo, UdhElement } from '../../../domain/udh.js';
@@ -53,6 +54,8 @@ export interface LocalSmscOptions {
   smscSystemId?: string;
   /** How data_coding 0 is laid out in submits; Parley's default charset is unpacked. */
   gsm7Packing?: 'packed' | 'unpacked';
+  /** Serve SMPP over TLS with this key and certificate (PEM) instead of plain TCP. */
+  tls?: { key: string | Buffer; cert: string | Buffer };
   clock?: Clock;
 }
 
@@ -225,7 +228,7 @@ export class LocalSmsc extends EventEmitter<LocalSmscEvents> {
   readonly receipts: SentReceipt[] = [];
 
   private readonly accounts: readonly SmscAccount[];
-  private readonly options: Required<Omit<LocalSmscOptions, 'accounts' | 'clock'>>;
+  private readonly options: Required<Omit<LocalSmscOptions, 'accounts' | 'clock' | 'tls'>>;
   private readonly clock: Clock;
   private readonly server: Server;
   private readonly sessions = new Map<number, SmscSession>();
@@ -254,7 +257,11 @@ export class LocalSmsc extends EventEmitter<LocalSmscEvents> {
     };
     this.clock = options.clock ?? systemClock;
     this.nextMessageNumber = this.options.firstMessageId;
-    this.server = createServer((socket) => this.accept(socket));
+    this.server = options.tls
+      ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, (socket) => this.accept(socket))
+      : createServer((socket) => this.accept(socket));
+    // A client that fails the TLS handshake never becomes a session; nothing to clean up.
+    this.server.on('tlsClientError', () => undefined);
   }
 
   /** Starts listening; resolves with the port (useful with port 0). */
@@ -278,6 +285,14 @@ export class LocalSmsc extends EventEmitter<LocalSmscEvents> {
 
   get boundSessions(): SmscSessionInfo[] {
     return [...this.sessions.values()].filter((s) => s.mode !== null).map((s) => s.info());
+  }
+
+  /** Cuts one session's connection without an unbind, as a network fault would. */
+  dropSession(sessionId: number): boolean {
+    const session = this.sessions.get(sessionId);
+    if (!session) return false;
+    session.socket.destroy();
+    return true;
   }
 
   /** Adds a fault rule; `count` (default 1) submits consume it before the next rule applies. */

@@ -59,7 +59,7 @@ export async function runSmscConsole(options: SmscConsoleOptions): Promise<{ sms
 
   const port = await smsc.listen();
   const accounts = options.accounts ?? [{ systemId: 'parley', password: 'secret' }];
-  print(`SMSC listening on ${options.host ?? '127.0.0.1'}:${port} (system id ${accounts.map((a) => a.systemId).join(', ')})`);
+  print(`SMSC listening on ${options.host ?? '127.0.0.1'}:${port}${options.tls ? ' over TLS' : ''} (system id ${accounts.map((a) => a.systemId).join(', ')})`);
   print(HANDSET_USAGE);
 
   const lines = createInterface({ input: options.input ?? process.stdin, terminal: false });
