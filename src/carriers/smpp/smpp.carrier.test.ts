@@ -220,6 +220,15 @@ describe('SmppCarrier submit', () => {
     expect(submits(h.peer)[0]).toMatchObject({ sourceAddrTon: 5, sourceAddrNpi: 0, sourceAddr: 'Parley' });
   });
 
+  it('sends a short code as TON/NPI 3/0 by default, or as the carrier configures', async () => {
+    const h = await bound();
+    await h.carrier.submit(request('hi', '+15550002222', '72345'));
+    expect(submits(h.peer)[0]).toMatchObject({ sourceAddrTon: 3, sourceAddrNpi: 0, sourceAddr: '72345' });
+    const configured = await bound({ settings: { shortCodeTon: 0, shortCodeNpi: 1 } });
+    await configured.carrier.submit(request('hi', '+15550002222', '72345'));
+    expect(submits(configured.peer)[0]).toMatchObject({ sourceAddrTon: 0, sourceAddrNpi: 1, sourceAddr: '72345' });
+  });
+
   it('sends UCS-2 with data_coding 8', async () => {
     const h = await bound();
     await h.carrier.submit(request('Привет 😀'));
@@ -402,6 +411,19 @@ describe('SmppCarrier deliver_sm', () => {
       carrierMessageId: null,
     });
     expect(h.inbound[0]?.concat).toBeUndefined();
+  });
+
+  it('reads data_coding 0 as the configured SMSC default alphabet', async () => {
+    // "Café" in Latin-1: é is 0xE9, which GSM 03.38 would read as something else entirely.
+    const latin1 = Uint8Array.from([0x43, 0x61, 0x66, 0xe9]);
+    const gsm = await bound();
+    deliver(gsm, { ...deliverSm(20, ''), dataCoding: 0, shortMessage: Uint8Array.from([0x43, 0x61, 0x66, 0x05]) });
+    await waitFor(() => gsm.inbound.length === 1);
+    expect(gsm.inbound[0]?.body).toBe('Café');
+    const h = await bound({ settings: { smscDefaultAlphabet: 'latin1' } });
+    deliver(h, { ...deliverSm(21, ''), dataCoding: 0, shortMessage: latin1 });
+    await waitFor(() => h.inbound.length === 1);
+    expect(h.inbound[0]?.body).toBe('Café');
   });
 
   it('reads a UDH part, a SAR part and a message_payload text', async () => {

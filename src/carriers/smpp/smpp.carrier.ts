@@ -27,7 +27,15 @@ import {
   type SubmitRequest,
   type SubmitResult,
 } from '../carrier.js';
-import { destinationAddress, readInboundAddress, sourceAddress, type SmppAddress } from './addressing.js';
+import {
+  NPI,
+  TON,
+  type AddressingOptions,
+  destinationAddress,
+  readInboundAddress,
+  sourceAddress,
+  type SmppAddress,
+} from './addressing.js';
 import { parseDeliveryReceipt, toDeliveryReceipt } from './delivery-receipt.js';
 import {
   COMMAND_STATUS,
@@ -70,6 +78,17 @@ export const SmppSettingsSchema = Type.Object(
     longMessages: Type.Optional(Type.Union([Type.Literal('udh'), Type.Literal('sar'), Type.Literal('payload')])),
     gsmCharset: Type.Optional(
       Type.Union([Type.Literal('gsm7'), Type.Literal('gsm7-packed'), Type.Literal('latin1'), Type.Literal('ascii')]),
+    ),
+    shortCodeTon: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 6, description: 'TON for short-code senders (no standard); default 3, network specific' }),
+    ),
+    shortCodeNpi: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 18, description: 'NPI for short-code senders; default 0, unknown' }),
+    ),
+    smscDefaultAlphabet: Type.Optional(
+      Type.Union([Type.Literal('gsm7'), Type.Literal('latin1'), Type.Literal('ascii')], {
+        description: 'how to read inbound data_coding 0 ("SMSC default alphabet"); default gsm7',
+      }),
     ),
     nationalLanguages: Type.Optional(
       Type.Array(Type.Union([Type.Literal('turkish'), Type.Literal('spanish'), Type.Literal('portuguese')]), {
@@ -137,6 +156,7 @@ export class SmppCarrier implements Carrier {
   readonly type = 'smpp';
   private readonly settings: SmppSettings;
   private readonly binds: CarrierBind[] = [];
+  private readonly addressing: AddressingOptions;
   private readonly references: ConcatReferenceAllocator;
   private readonly unparseable: UnparseableReceipt[] = [];
   private started = false;
@@ -150,6 +170,11 @@ export class SmppCarrier implements Carrier {
     private readonly tuning: SmppCarrierTuning = {},
   ) {
     this.settings = structuredClone(settings) as SmppSettings;
+    const { shortCodeTon, shortCodeNpi } = this.settings;
+    this.addressing =
+      shortCodeTon === undefined && shortCodeNpi === undefined
+        ? {}
+        : { shortCode: { ton: shortCodeTon ?? TON.networkSpecific, npi: shortCodeNpi ?? NPI.unknown } };
     // Seeded from the clock so a restart does not reuse references of parts still being
     // reassembled on handsets.
     this.references = new ConcatReferenceAllocator({ seed: context.clock.now().getTime() % 0x10000 });
@@ -241,8 +266,8 @@ export class SmppCarrier implements Carrier {
    */
   async submit(request: SubmitRequest): Promise<SubmitResult> {
     if (!this.started || this.stopped) throw new CarrierError('carrier_unavailable', 'smpp carrier is not started', true);
-    const source = sourceAddress(request.from);
-    const destination = destinationAddress(request.to);
+    const source = sourceAddress(request.from, this.addressing);
+    const destination = destinationAddress(request.to, this.addressing);
     const message = this.buildMessage(request, source, destination);
 
     const supervisor = this.pickBind();
@@ -417,6 +442,8 @@ export class SmppCarrier implements Carrier {
     const decoded = decodeShortMessage(bytes, pdu.dataCoding, {
       udhi: (pdu.esmClass & ESM_CLASS_UDHI) !== 0,
       gsm7Packing: this.settings.gsmCharset === 'gsm7-packed' ? 'packed' : 'unpacked',
+      // data_coding 0 means whatever the SMSC's default is (§5.2.19); most use GSM 03.38, some Latin-1.
+      smscDefaultAlphabet: this.settings.smscDefaultAlphabet ?? 'gsm7',
       resolveGsmCharset: (languages) => gsmCharsetFor(languages.locking ?? 0, languages.singleShift ?? 0),
     });
     const receiptedMessageId = findTlv(pdu.tlvs, 'receipted_message_id');
