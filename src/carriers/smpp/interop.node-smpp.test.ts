@@ -89,10 +89,12 @@ function startSmsc(): smpp.Server {
   return smpp.createServer((session) => {
     session.on('error', () => undefined); // a peer resetting the socket is not a test failure
     session.on('pdu', (pdu: smpp.PDU) => record(session, pdu));
-    session.on('bind_transceiver', (pdu: smpp.PDU) => {
-      const ok = pdu.system_id === SYSTEM_ID && pdu.password === PASSWORD;
-      session.send(pdu.response({ command_status: ok ? smpp.ESME_ROK : smpp.ESME_RINVPASWD, system_id: 'node-smsc' }));
-    });
+    for (const bind of ['bind_transceiver', 'bind_transmitter', 'bind_receiver']) {
+      session.on(bind, (pdu: smpp.PDU) => {
+        const ok = pdu.system_id === SYSTEM_ID && pdu.password === PASSWORD;
+        session.send(pdu.response({ command_status: ok ? smpp.ESME_ROK : smpp.ESME_RINVPASWD, system_id: 'node-smsc' }));
+      });
+    }
     session.on('submit_sm', (pdu: smpp.PDU) => {
       session.send(pdu.response({ message_id: messageIds.shift() ?? `NS${++generatedIds}` }));
     });
@@ -108,7 +110,7 @@ const receipts: DeliveryReceipt[] = [];
 const inbound: InboundSms[] = [];
 const carriers: SmppCarrier[] = [];
 
-function parley(password = PASSWORD): SmppCarrier {
+function parley(password = PASSWORD, extra: Record<string, unknown> = {}, id = `car_${password}`): SmppCarrier {
   const context: CarrierContext = {
     sink: {
       receipt: async (receipt) => {
@@ -121,10 +123,10 @@ function parley(password = PASSWORD): SmppCarrier {
     clock: systemClock,
     ids: uuidV7Ids,
   };
-  const settings = { host: '127.0.0.1', port, systemId: SYSTEM_ID, password };
+  const settings = { host: '127.0.0.1', port, systemId: SYSTEM_ID, password, ...extra };
   // Same settings validation the registry applies to a stored carrier.
   expect(CARRIER_TYPES.smpp?.validate(settings)).toBeNull();
-  const carrier = new SmppCarrier(`car_${password}`, settings, context, {
+  const carrier = new SmppCarrier(id, settings, context, {
     responseTimeoutMs: 2000,
     closeTimeoutMs: 1000,
     backoffInitialMs: 50,
@@ -308,5 +310,67 @@ describe('Parley (ESME) against a node-smpp SMSC', () => {
     const [unbind] = await waitForPdus((s) => s.pdu.command === 'unbind');
     expect(unbind?.session).toBe(session);
     expect(carrier.status()).toBe('down');
+  });
+});
+
+describe('Parley as a transmitter + receiver pair against node-smpp', () => {
+  it('binds one of each, submits on the transmitter and takes receipts on the receiver', async () => {
+    const mark = seen.length;
+    const pair = parley(PASSWORD, { bindMode: 'transmitter-receiver' }, 'car_pair');
+    await pair.start();
+    const [transmitter] = await waitForPdus((s) => seen.indexOf(s) >= mark && s.pdu.command === 'bind_transmitter');
+    const [receiver] = await waitForPdus((s) => seen.indexOf(s) >= mark && s.pdu.command === 'bind_receiver');
+    expect(receiver?.pdu).toMatchObject({ system_id: SYSTEM_ID, password: PASSWORD, interface_version: 0x34 });
+    await until(() => pair.status() === 'bound', 'the pair to bind');
+
+    messageIds.push('PAIR01');
+    const result = await pair.submit(request('over the transmitter', 'GSM-7'));
+    expect(result.carrierMessageIds).toEqual(['PAIR01']);
+    const [submit] = submitsAfter(mark);
+    expect(submit?.session).toBe(transmitter?.session);
+
+    if (!receiver) throw new Error('no bind_receiver');
+    const response = await deliverSm(receiver.session, {
+      source_addr: '15550002222',
+      destination_addr: '15550001111',
+      esm_class: 4,
+      data_coding: 0,
+      short_message: 'id:PAIR01 sub:001 dlvrd:001 submit date:2611280000 done date:2611280001 stat:UNDELIV err:005 text:',
+    });
+    expect(response.command_status).toBe(0);
+    await until(() => receipts.some((r) => r.carrierId === 'car_pair'), 'receipt on the receiver');
+    expect(receipts.find((r) => r.carrierId === 'car_pair')).toMatchObject({ carrierMessageId: 'PAIR01', status: 'undelivered' });
+    await pair.stop();
+  });
+
+  it('answers an enquire_link the SMSC sends, and rebinds after the SMSC unbinds it', async () => {
+    const mark = seen.length;
+    const pair = parley(PASSWORD, {}, 'car_link');
+    await pair.start();
+    const [bind] = await waitForPdus((s) => seen.indexOf(s) >= mark && s.pdu.command === 'bind_transceiver');
+    await until(() => pair.status() === 'bound', 'bind');
+    if (!bind) throw new Error('no bind');
+    const answer = await new Promise<smpp.PDU>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no enquire_link_resp')), TIMEOUT_MS);
+      bind.session.enquire_link({}, (pdu) => {
+        clearTimeout(timer);
+        resolve(pdu);
+      });
+    });
+    expect(answer).toMatchObject({ command: 'enquire_link_resp', command_status: 0 });
+
+    const unbound = await new Promise<smpp.PDU>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no unbind_resp')), TIMEOUT_MS);
+      bind.session.unbind({}, (pdu) => {
+        clearTimeout(timer);
+        resolve(pdu);
+      });
+    });
+    expect(unbound).toMatchObject({ command: 'unbind_resp', command_status: 0 });
+    bind.session.close();
+    // A fresh bind on a new connection, with no help from the test.
+    await waitForPdus((s) => seen.indexOf(s) > seen.indexOf(bind) && s.pdu.command === 'bind_transceiver' && s.session !== bind.session);
+    await until(() => pair.status() === 'bound', 'rebind');
+    await pair.stop();
   });
 });

@@ -18,6 +18,8 @@ declare module 'smpp' {
   export interface Session extends EventEmitter {
     send(pdu: PDU, responseCallback?: (response: PDU) => void): boolean;
     deliver_sm(options: Record<string, unknown>, responseCallback?: (response: PDU) => void): boolean;
+    enquire_link(options: Record<string, unknown>, responseCallback?: (response: PDU) => void): boolean;
+    unbind(options: Record<string, unknown>, responseCallback?: (response: PDU) => void): boolean;
     close(callback?: () => void): void;
     destroy(callback?: () => void): void;
   }
