@@ -6,6 +6,9 @@
  *   BENCH_MESSAGES=5000 npm run bench
  *   BENCH_CORPUS=1000000 BENCH_REFERENCE_SAMPLE=5000 (encoding corpus size; sms-segments-calculator sample)
  *   BENCH_SMPP_MESSAGES=10000 (SMPP submit + receipt through the session vs the bare codec)
+ *   BENCH_E2E_MESSAGES=5000 (HTTP API → workers → SMPP → receipts, vs the bare SMPP round trip; see pipeline-e2e.ts)
+ *   BENCH_INBOUND_MESSAGES=5000 (receipts and replies through the carrier sink; see inbound.ts)
+ *   BENCH_ONLY=e2e,inbound   run only these parts: encoding, store, http, smpp, e2e, inbound
  */
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
@@ -16,6 +19,8 @@ import { seedWorkspace } from '../test/support/fixtures.js';
 import { benchHttp } from './http-load.js';
 import { benchEncodingCorpus } from './encoding-corpus.js';
 import { benchSmpp } from './smpp.js';
+import { benchPipelineE2e } from './pipeline-e2e.js';
+import { benchInbound } from './inbound.js';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 2000);
 
@@ -91,17 +96,42 @@ async function postgresReachable(): Promise<boolean> {
   }
 }
 
+const PARTS = ['encoding', 'store', 'http', 'smpp', 'e2e', 'inbound'] as const;
+
+function selectedParts(): Set<string> {
+  const only = (process.env.BENCH_ONLY ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  const unknown = only.filter((p) => !(PARTS as readonly string[]).includes(p));
+  if (unknown.length > 0) throw new Error(`BENCH_ONLY: unknown part(s) ${unknown.join(', ')}; known: ${PARTS.join(', ')}`);
+  return new Set(only.length > 0 ? only : PARTS);
+}
+
 async function main(): Promise<void> {
-  console.log(`Parley benchmarks — node ${process.version}, ${MESSAGES} messages per store run\n`);
-  benchEncodingCorpus(Number(process.env.BENCH_CORPUS ?? 1_000_000), Number(process.env.BENCH_REFERENCE_SAMPLE ?? 5_000));
+  const parts = selectedParts();
+  console.log(`Parley benchmarks — node ${process.version}, parts: ${[...parts].join(', ')}\n`);
+  if (parts.has('encoding')) {
+    benchEncodingCorpus(Number(process.env.BENCH_CORPUS ?? 1_000_000), Number(process.env.BENCH_REFERENCE_SAMPLE ?? 5_000));
+  }
   const pgUp = await postgresReachable();
-  await benchStore('sqlite');
-  if (pgUp) await benchStore('postgres');
-  else console.log('postgres   skipped (not reachable)');
-  const seconds = Number(process.env.BENCH_SECONDS ?? 5);
-  await benchHttp('sqlite', seconds);
-  if (pgUp) await benchHttp('postgres', seconds);
-  await benchSmpp(Number(process.env.BENCH_SMPP_MESSAGES ?? 10_000));
+  if (!pgUp) console.log('postgres   skipped everywhere (not reachable)');
+  if (parts.has('store')) {
+    console.log(`(store: ${MESSAGES} messages per run)`);
+    await benchStore('sqlite');
+    if (pgUp) await benchStore('postgres');
+  }
+  if (parts.has('http')) {
+    const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+    await benchHttp('sqlite', seconds);
+    if (pgUp) await benchHttp('postgres', seconds);
+  }
+  if (parts.has('smpp')) await benchSmpp(Number(process.env.BENCH_SMPP_MESSAGES ?? 10_000));
+  if (parts.has('e2e')) {
+    await benchPipelineE2e('sqlite', 'in-process');
+    if (pgUp) await benchPipelineE2e('postgres', 2);
+  }
+  if (parts.has('inbound')) {
+    await benchInbound('sqlite');
+    if (pgUp) await benchInbound('postgres');
+  }
 }
 
 await main();

@@ -9,17 +9,20 @@ const BIN = path.resolve('bin/parley');
 const WINDOW = 100;
 const TIMEOUT_MS = 120_000;
 
-interface Smsc {
+export interface Smsc {
   child: ChildProcess;
   port: number;
 }
 
 /**
- * `parley smsc` in its own process on a free port, receipts immediately. Its console prints a
- * line per submit and receipt: after the listening line stdout is read and discarded.
+ * `parley smsc` in its own process on a free port, receipts after `receiptDelayMs` (default
+ * immediately). Its console prints a line per submit and receipt: after the listening line
+ * stdout is read and discarded.
  */
-async function startSmsc(): Promise<Smsc> {
-  const child = spawn(BIN, ['smsc', '--port', '0', '--receipt-delay', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+export async function startSmsc(receiptDelayMs = 0): Promise<Smsc> {
+  const child = spawn(BIN, ['smsc', '--port', '0', '--receipt-delay', String(receiptDelayMs)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const stdout = child.stdout;
   if (stdout === null) throw new Error('parley smsc: no stdout');
   const port = await new Promise<number>((resolve, reject) => {
@@ -43,7 +46,7 @@ async function startSmsc(): Promise<Smsc> {
   return { child, port };
 }
 
-async function stopSmsc(smsc: Smsc): Promise<void> {
+export async function stopSmsc(smsc: Smsc): Promise<void> {
   const { child } = smsc;
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -105,7 +108,7 @@ async function sessionRun(port: number, messages: number): Promise<number> {
 }
 
 /** Bare codec: raw socket + PduReader + encodePdu, same PDUs, ≤ 100 unanswered. Returns ms. */
-async function bareRun(port: number, messages: number): Promise<number> {
+export async function bareRun(port: number, messages: number): Promise<number> {
   const socket = net.connect({ host: '127.0.0.1', port });
   socket.setNoDelay(true);
   await new Promise<void>((resolve, reject) => {
@@ -176,6 +179,20 @@ async function bareRun(port: number, messages: number): Promise<number> {
   } finally {
     socket.removeAllListeners('close');
     socket.destroy();
+  }
+}
+
+/**
+ * The bare SMPP round trip (submit + submit_sm_resp + deliver_sm receipt + deliver_sm_resp, no
+ * session logic) on a fresh `parley smsc` process: the baseline for the pipeline benchmarks.
+ * Returns messages per second.
+ */
+export async function bareRoundTripRate(messages: number, receiptDelayMs = 0): Promise<number> {
+  const smsc = await startSmsc(receiptDelayMs);
+  try {
+    return (messages / (await bareRun(smsc.port, messages))) * 1000;
+  } finally {
+    await stopSmsc(smsc);
   }
 }
 
