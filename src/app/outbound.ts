@@ -1,3 +1,4 @@
+import { priorityOf } from '../domain/send-pace.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../domain/errors.js';
 import {
@@ -19,11 +20,6 @@ import type { Repositories } from '../store/store.js';
 type Deps = Pick<AppContext, 'db' | 'clock' | 'ids'>;
 
 /** Lower runs first: codes and one-to-one replies go ahead of bulk on the same sender. */
-export const PRIORITY_BY_CATEGORY: Record<MessageCategory, number> = {
-  transactional: 0,
-  conversational: 1,
-  marketing: 5,
-};
 
 export interface OutboundDraft {
   workspace: Workspace;
@@ -33,6 +29,8 @@ export interface OutboundDraft {
   category: MessageCategory;
   sendAt: Date | null;
   consentExempt: boolean;
+  /** Part of a batch or campaign: queued behind one-to-one traffic on the same sender. */
+  bulk?: boolean;
   /** How the sender's carrier may encode (national shift tables); read from the carrier when absent. */
   encodingOptions?: AnalyzeBodyOptions;
 }
@@ -196,7 +194,7 @@ export async function writeOutbound(deps: Deps, repos: Repositories, draft: Outb
   };
   await repos.messages.insert({
     ...message,
-    priority: PRIORITY_BY_CATEGORY[draft.category],
+    priority: priorityOf({ category: draft.category, bulk: draft.bulk ?? false }),
     nextAttemptAt: message.sendAt ?? now,
   });
   const touched = await repos.conversations.touch(conversation, now, draft.body);

@@ -63,7 +63,7 @@ export async function sendBatch(deps: Deps, workspace: Workspace, input: BatchIn
         prefix,
       );
       results[index] = { to: draft.to };
-      drafts.push({ index, draft: { ...draft, encodingOptions } });
+      drafts.push({ index, draft: { ...draft, encodingOptions, bulk: true } });
     } catch (error) {
       results[index] = { to: String(recipient.to ?? ''), error: describe(error) };
     }

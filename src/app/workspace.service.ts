@@ -38,6 +38,8 @@ export async function createWorkspace(deps: Deps, input: CreateWorkspaceInput): 
     helpText: input.helpText ?? null,
     // Off unless asked for: smart encoding rewrites what the sender typed.
     smartEncoding: input.smartEncoding ?? false,
+    unknownOutcome: 'fail',
+    maxSegmentsPerSecond: null,
     createdAt: now,
   };
   const passwordHash = input.owner ? await validateAndHashOwner(input.owner) : null;
@@ -99,6 +101,8 @@ export async function updateWorkspaceSettings(
   const settings: Partial<WorkspaceSettings> = {};
   if (changes.smartEncoding !== undefined) settings.smartEncoding = changes.smartEncoding;
   if (changes.defaultCountry !== undefined) settings.defaultCountry = normalizeCountry(changes.defaultCountry);
+  if (changes.unknownOutcome !== undefined) settings.unknownOutcome = changes.unknownOutcome;
+  if (changes.maxSegmentsPerSecond !== undefined) settings.maxSegmentsPerSecond = changes.maxSegmentsPerSecond;
   if (changes.helpText !== undefined) {
     settings.helpText = changes.helpText === null ? null : validateBody(changes.helpText.trim(), 'helpText');
   }

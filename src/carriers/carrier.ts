@@ -17,6 +17,11 @@ export interface SubmitRequest {
 export interface SubmitResult {
   /** One id per part the carrier accepted; the first is the message's carrierMessageId. */
   carrierMessageIds: string[];
+  /**
+   * How often the carrier said "too fast" (and the adapter waited and resent) on the way:
+   * the worker slows that sender down.
+   */
+  throttled?: number;
 }
 
 /** A carrier refused or could not take a message. `retryable` errors are tried again later. */
@@ -83,6 +88,12 @@ export interface Carrier {
    * contain credentials, since it is shown through the API.
    */
   lastError?(): string | null;
+  /**
+   * Most submits that can be outstanding at the carrier at once (an SMPP window per bind).
+   * The worker starts no more carrier calls than this, which bounds how many messages can
+   * end with an unknown outcome if it dies. Optional: unbounded when absent.
+   */
+  submitCapacity?(): number;
   /**
    * Receipts this adapter could not parse, oldest first (GET /v1/carriers/:id/unmatched-receipts).
    * Optional: only adapters that parse receipt text (SMPP) can meet one. In memory and

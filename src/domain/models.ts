@@ -9,11 +9,24 @@ export interface Workspace {
   helpText: string | null;
   /** Replace look-alike Unicode with GSM characters before sending (see smart-encoding.ts). */
   smartEncoding: boolean;
+  /**
+   * What a submit whose outcome is unknown (the worker died between the carrier call and
+   * recording its answer) becomes: 'fail' with `submit_outcome_unknown` (at most once, the
+   * default) or 'retry' (at least once: the customer may get it twice).
+   */
+  unknownOutcome: UnknownOutcomeRule;
+  /** Segments per second across all the workspace's senders; null = only per-sender limits. */
+  maxSegmentsPerSecond: number | null;
   createdAt: string;
 }
 
+export type UnknownOutcomeRule = 'fail' | 'retry';
+
 /** The workspace settings a user may change. */
-export type WorkspaceSettings = Pick<Workspace, 'smartEncoding' | 'helpText' | 'defaultCountry'>;
+export type WorkspaceSettings = Pick<
+  Workspace,
+  'smartEncoding' | 'helpText' | 'defaultCountry' | 'unknownOutcome' | 'maxSegmentsPerSecond'
+>;
 
 export interface User {
   id: string;

@@ -21,6 +21,8 @@ export function presentWorkspace(w: Workspace): Static<typeof WorkspaceSchema> {
     defaultCountry: w.defaultCountry,
     helpText: w.helpText,
     smartEncoding: w.smartEncoding,
+    unknownOutcome: w.unknownOutcome,
+    maxSegmentsPerSecond: w.maxSegmentsPerSecond,
     createdAt: w.createdAt,
   };
 }

@@ -123,12 +123,19 @@ export const UnmatchedReceiptsPage = Type.Object({
   }),
 });
 
+export const UnknownOutcomeRule = Type.Union([Type.Literal('fail'), Type.Literal('retry')], {
+  description:
+    'a submit whose answer was never recorded (worker crash): "fail" with submit_outcome_unknown (at most once, default) or "retry" (at least once; a duplicate is possible)',
+});
+
 export const WorkspaceSchema = Type.Object({
   id: Type.String(),
   name: Type.String(),
   defaultCountry: Type.String({ description: 'ISO 3166 alpha-2; national phone numbers are read in it' }),
   helpText: Nullable(Type.String({ description: 'reply to HELP; null for the default' })),
   smartEncoding: Type.Boolean({ description: 'replace look-alike Unicode with GSM characters before sending' }),
+  unknownOutcome: UnknownOutcomeRule,
+  maxSegmentsPerSecond: Nullable(Type.Number({ description: 'segments per second across all senders; null = no workspace limit' })),
   createdAt: Timestamp,
 });
 

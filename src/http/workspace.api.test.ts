@@ -45,8 +45,22 @@ describe.each(STORES)('workspace API on %s', (kind) => {
       defaultCountry: 'US',
       helpText: null,
       smartEncoding: false,
+      unknownOutcome: 'fail',
+      maxSegmentsPerSecond: null,
       createdAt: h.seeded.workspace.createdAt,
     });
+  });
+
+  it('PATCH sets the unknown-outcome rule and the workspace send limit, and refuses bad values', async () => {
+    const changed = await patch({ unknownOutcome: 'retry', maxSegmentsPerSecond: 25 });
+    expect(changed.statusCode).toBe(200);
+    expect(changed.json()).toMatchObject({ unknownOutcome: 'retry', maxSegmentsPerSecond: 25 });
+    expect(await current()).toMatchObject({ unknownOutcome: 'retry', maxSegmentsPerSecond: 25 });
+    expectError(await patch({ unknownOutcome: 'maybe' }), 400, 'validation_error');
+    expectError(await patch({ maxSegmentsPerSecond: 0 }), 400, 'validation_error');
+    expect(await current()).toMatchObject({ unknownOutcome: 'retry', maxSegmentsPerSecond: 25 });
+    const cleared = await patch({ unknownOutcome: 'fail', maxSegmentsPerSecond: null });
+    expect(cleared.json()).toMatchObject({ unknownOutcome: 'fail', maxSegmentsPerSecond: null });
   });
 
   it('requires an API key', async () => {

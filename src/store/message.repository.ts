@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Updateable } from 'kysely';
-import type { Message } from '../domain/models.js';
+import type { Message, UnknownOutcomeRule } from '../domain/models.js';
+import { claimOrderOf } from '../domain/send-pace.js';
 import { carrierMessageIdKeys, compareCarrierMessageIdMatch, matchCarrierMessageId } from '../domain/carrier-message-id.js';
 import type { IdSource } from '../domain/ports.js';
 import {
@@ -16,6 +17,17 @@ import { decodeCursor, encodeCursor, type Page } from './cursor.js';
 export interface NewMessage extends Message {
   priority: number;
   nextAttemptAt: string | null;
+}
+
+/** A due message as the claim sees it: its priority decides its place in the queue. */
+export type DueMessage = Message & { priority: number };
+
+export interface ExpiredLease {
+  id: string;
+  /** The carrier call had begun: the carrier may have the message. */
+  submitStarted: boolean;
+  attempts: number;
+  unknownOutcome: UnknownOutcomeRule;
 }
 
 export interface StatusPatch {
@@ -74,6 +86,7 @@ export class MessageRepository {
         attempts: message.attempts,
         send_at: message.sendAt,
         next_attempt_at: message.nextAttemptAt,
+        claim_order: message.nextAttemptAt === null ? null : claimOrderOf(message.nextAttemptAt, message.priority),
         lease_until: null,
         created_at: message.createdAt,
         updated_at: message.updatedAt,
@@ -182,11 +195,19 @@ export class MessageRepository {
 
   /** Returns a message the carrier did not take to the queue for a later attempt. */
   async requeueForRetry(id: string, nextAttemptAt: string, at: string, errorCode: string): Promise<boolean> {
-    const current = await this.db.selectFrom('messages').select(['status']).where('id', '=', id).executeTakeFirst();
+    const current = await this.db.selectFrom('messages').select(['status', 'priority']).where('id', '=', id).executeTakeFirst();
     if (!current || !canRequeueForRetry(current.status as MessageStatus)) return false;
     const updated = await this.db
       .updateTable('messages')
-      .set({ status: 'queued', next_attempt_at: nextAttemptAt, lease_until: null, error_code: errorCode, updated_at: at })
+      .set({
+        status: 'queued',
+        next_attempt_at: nextAttemptAt,
+        claim_order: claimOrderOf(nextAttemptAt, Number(current.priority)),
+        lease_until: null,
+        submit_started_at: null,
+        error_code: errorCode,
+        updated_at: at,
+      })
       .where('id', '=', id)
       .where('status', '=', 'sending')
       .executeTakeFirst();
@@ -200,13 +221,16 @@ export class MessageRepository {
    * has come — most urgent priority first. Call inside a transaction, then `markClaimed`.
    * PostgreSQL skips rows other workers hold; SQLite has a single writer.
    */
-  async lockDue(now: string, limit: number): Promise<Message[]> {
+  async lockDue(now: string, limit: number, options: { pausedSenders?: string[] } = {}): Promise<DueMessage[]> {
+    const paused = options.pausedSenders ?? [];
     const rows = await this.db
       .selectFrom('messages')
       .selectAll()
       .where('direction', '=', 'outbound')
       .where('status', 'in', ['queued', 'scheduled'])
       .where('next_attempt_at', '<=', now)
+      // Senders whose rate is used up for now: their backlog must not crowd out the others.
+      .$if(paused.length > 0, (qb) => qb.where('number_id', 'not in', paused))
       // One message in flight per thread, so a customer reads a thread's texts in order.
       .where(({ not, exists, selectFrom }) =>
         not(
@@ -218,8 +242,9 @@ export class MessageRepository {
           ),
         ),
       )
-      .orderBy('priority')
-      .orderBy('next_attempt_at')
+      // Due time plus a priority head start (domain/send-pace.ts): replies before bulk, and
+      // bulk that has waited long enough before new replies, so neither starves.
+      .orderBy('claim_order')
       .orderBy('id')
       .limit(limit)
       .$if(this.dialect === 'postgres', (qb) => qb.forUpdate().skipLocked())
@@ -228,7 +253,21 @@ export class MessageRepository {
     const threads = new Set<string>();
     return rows
       .filter((row) => !threads.has(row.conversation_id) && threads.add(row.conversation_id))
-      .map((row) => toMessage(row, []));
+      .map((row) => ({ ...toMessage(row, []), priority: Number(row.priority) }));
+  }
+
+  /**
+   * Written just before the carrier call: from here on a lost lease means the carrier may
+   * have the message. Only messages this worker still leases are marked.
+   */
+  async markSubmitStarted(ids: string[], at: string): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db
+      .updateTable('messages')
+      .set({ submit_started_at: at })
+      .where('id', 'in', ids)
+      .where('status', '=', 'sending')
+      .execute();
   }
 
   /** Leases the locked messages to this worker: `sending` until `leaseUntil`. */
@@ -285,15 +324,21 @@ export class MessageRepository {
   }
 
   /** Messages whose worker died mid-submit: their lease ran out while `sending`. */
-  async findExpiredLeases(now: string, limit: number): Promise<string[]> {
+  async findExpiredLeases(now: string, limit: number): Promise<ExpiredLease[]> {
     const rows = await this.db
       .selectFrom('messages')
-      .select('id')
-      .where('status', '=', 'sending')
-      .where('lease_until', '<', now)
+      .innerJoin('workspaces', 'workspaces.id', 'messages.workspace_id')
+      .select(['messages.id', 'messages.submit_started_at', 'messages.attempts', 'workspaces.unknown_outcome'])
+      .where('messages.status', '=', 'sending')
+      .where('messages.lease_until', '<', now)
       .limit(limit)
       .execute();
-    return rows.map((r) => r.id);
+    return rows.map((r) => ({
+      id: r.id,
+      submitStarted: r.submit_started_at !== null,
+      attempts: Number(r.attempts),
+      unknownOutcome: r.unknown_outcome === 'retry' ? 'retry' : 'fail',
+    }));
   }
 
   async recordCarrierIds(messageId: string, carrierId: string, carrierMessageIds: string[]): Promise<void> {

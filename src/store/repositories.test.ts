@@ -514,6 +514,24 @@ describe.each(STORES)('claiming due messages on %s', (kind) => {
   });
   afterEach(async () => t?.cleanup());
 
+    it('reads the queue by due time plus priority head start: bulk is slowed behind replies, never starved', async () => {
+      const seeded = await seed();
+      const threadFor = (i: number) => thread(seeded, `+1201555${3100 + i}`);
+      const bulk = message(await threadFor(1), seeded, { priority: 5, nextAttemptAt: iso(0) });
+      const reply = message(await threadFor(2), seeded, { priority: 1, nextAttemptAt: iso(30_000) });
+      const code = message(await threadFor(3), seeded, { priority: 0, nextAttemptAt: iso(59_000) });
+      const lateReply = message(await threadFor(4), seeded, { priority: 1, nextAttemptAt: iso(90_000) });
+      for (const m of [lateReply, code, reply, bulk]) await repos.messages.insert(m);
+      const due = await t.ctx.db.transaction((trx) => trx.messages.lockDue(iso(100_000), 100));
+      const mine = due.filter((m) => m.workspaceId === seeded.workspace.id).map((m) => m.id);
+      // The reply and the code queued within a minute of the bulk text go first; the bulk text
+      // goes before a reply queued more than a minute after it.
+      expect(mine).toEqual([reply.id, code.id, bulk.id, lateReply.id]);
+      // A paused (rate-limited) sender's messages are skipped so the others are reached.
+      const paused = await t.ctx.db.transaction((trx) => trx.messages.lockDue(iso(100_000), 100, { pausedSenders: [seeded.number.id] }));
+      expect(paused.filter((m) => m.workspaceId === seeded.workspace.id)).toEqual([]);
+    });
+
     it('returns due messages only, most urgent first, and leases them', async () => {
       const seeded = await seed();
       // Each in its own thread: within one thread only one message is due at a time.
@@ -547,16 +565,21 @@ describe.each(STORES)('claiming due messages on %s', (kind) => {
       // Claimed messages are not due again, and their leases expire at the lease time.
       const again = await t.ctx.db.transaction((trx) => trx.messages.lockDue(now, 100));
       expect(again.filter((m) => m.workspaceId === seeded.workspace.id)).toEqual([]);
+      const expiredIds = async (at: string) => (await repos.messages.findExpiredLeases(at, 100)).map((lease) => lease.id);
       const expired = await repos.messages.findExpiredLeases(iso(70_001), 100);
-      expect(expired).toEqual(expect.arrayContaining([bulk.id, code.id, dueScheduled.id]));
-      expect(await repos.messages.findExpiredLeases(iso(69_999), 100)).not.toContain(bulk.id);
+      expect(expired.map((lease) => lease.id)).toEqual(expect.arrayContaining([bulk.id, code.id, dueScheduled.id]));
+      // Claimed but never handed to the carrier: a lost lease is plainly "not sent".
+      expect(expired.every((lease) => !lease.submitStarted && lease.unknownOutcome === 'fail')).toBe(true);
+      await repos.messages.markSubmitStarted([code.id], now);
+      expect((await repos.messages.findExpiredLeases(iso(70_001), 100)).find((l) => l.id === code.id)?.submitStarted).toBe(true);
+      expect(await expiredIds(iso(69_999))).not.toContain(bulk.id);
       // markClaimed never claims a message that is no longer queued.
       expect(await repos.messages.markClaimed([done.id], now, iso(70_000))).toEqual([]);
       // A live worker renews its leases: extended, never shortened, only while sending.
       expect(await repos.messages.renewLeases([code.id, done.id], iso(130_000))).toBe(1);
       expect(await repos.messages.renewLeases([code.id], iso(100_000))).toBe(0);
-      expect(await repos.messages.findExpiredLeases(iso(120_000), 100)).not.toContain(code.id);
-      expect(await repos.messages.findExpiredLeases(iso(130_001), 100)).toContain(code.id);
+      expect(await expiredIds(iso(120_000))).not.toContain(code.id);
+      expect(await expiredIds(iso(130_001))).toContain(code.id);
     });
 
   it('offers one message per thread at a time, the earliest first', async () => {

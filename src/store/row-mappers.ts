@@ -36,6 +36,8 @@ export function toWorkspace(row: Selectable<WorkspaceTable>): Workspace {
     defaultCountry: row.default_country,
     helpText: row.help_text,
     smartEncoding: Number(row.smart_encoding) === 1,
+    unknownOutcome: row.unknown_outcome === 'retry' ? 'retry' : 'fail',
+    maxSegmentsPerSecond: row.max_segments_per_second === null ? null : Number(row.max_segments_per_second),
     createdAt: row.created_at,
   };
 }

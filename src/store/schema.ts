@@ -11,6 +11,10 @@ export interface WorkspaceTable {
   created_at: string;
   /** 0/1; added by migration 0003. */
   smart_encoding: number;
+  /** 'fail' | 'retry' (migration 0006): what a submit with an unknown outcome becomes. */
+  unknown_outcome: string;
+  /** Workspace-wide segments per second across all senders; null = no limit (0006). */
+  max_segments_per_second: number | null;
 }
 
 export interface UserTable {
@@ -97,6 +101,10 @@ export interface MessageTable {
   attempts: number;
   send_at: string | null;
   next_attempt_at: string | null;
+  /** next_attempt_at plus the priority's head start (migration 0006); the claim order. */
+  claim_order: string | null;
+  /** Set just before the carrier call (0006): with it an expired lease's outcome is unknown. */
+  submit_started_at: string | null;
   lease_until: string | null;
   created_at: string;
   updated_at: string;
@@ -145,6 +153,14 @@ export interface MessageEventTable {
   applied: number;
   detail: string | null;
   created_at: string;
+}
+
+/** Limiter state per sender ('number:<id>') and workspace ('workspace:<id>'), migration 0006. */
+export interface SendPaceTable {
+  key: string;
+  next_at_ms: number;
+  slowdown: number;
+  updated_at: string;
 }
 
 export interface DeliveryReceiptTable {
@@ -220,6 +236,7 @@ export interface Database {
   carrier_message_keys: CarrierMessageKeyTable;
   message_events: MessageEventTable;
   delivery_receipts: DeliveryReceiptTable;
+  send_pace: SendPaceTable;
   delivery_receipt_keys: DeliveryReceiptKeyTable;
   consent_events: ConsentEventTable;
   idempotency_keys: IdempotencyKeyTable;

@@ -8,6 +8,7 @@ import { ContactRepository } from './contact.repository.js';
 import { ConversationRepository } from './conversation.repository.js';
 import { MessageRepository } from './message.repository.js';
 import { IdempotencyRepository, ReceiptRepository, UnroutedRepository } from './receipt.repository.js';
+import { SendPaceRepository } from './send-pace.repository.js';
 import { InboundPartRepository } from './inbound-part.repository.js';
 
 /** Every repository, bound to one executor (the pool, or one transaction). */
@@ -21,6 +22,7 @@ export interface Repositories {
   conversations: ConversationRepository;
   messages: MessageRepository;
   receipts: ReceiptRepository;
+  pace: SendPaceRepository;
   idempotency: IdempotencyRepository;
   unrouted: UnroutedRepository;
   inboundParts: InboundPartRepository;
@@ -37,6 +39,7 @@ function bindRepositories(db: Kysely<Database>, dialect: DialectName, ids: IdSou
     conversations: new ConversationRepository(db),
     messages: new MessageRepository(db, dialect, ids),
     receipts: new ReceiptRepository(db, dialect),
+    pace: new SendPaceRepository(db, dialect),
     idempotency: new IdempotencyRepository(db),
     unrouted: new UnroutedRepository(db),
     inboundParts: new InboundPartRepository(db, dialect),

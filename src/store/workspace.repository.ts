@@ -15,6 +15,8 @@ export class WorkspaceRepository {
         default_country: workspace.defaultCountry,
         help_text: workspace.helpText,
         smart_encoding: workspace.smartEncoding ? 1 : 0,
+        unknown_outcome: workspace.unknownOutcome,
+        max_segments_per_second: workspace.maxSegmentsPerSecond,
         created_at: workspace.createdAt,
       })
       .execute();
@@ -26,6 +28,8 @@ export class WorkspaceRepository {
     if (settings.smartEncoding !== undefined) values.smart_encoding = settings.smartEncoding ? 1 : 0;
     if (settings.helpText !== undefined) values.help_text = settings.helpText;
     if (settings.defaultCountry !== undefined) values.default_country = settings.defaultCountry;
+    if (settings.unknownOutcome !== undefined) values.unknown_outcome = settings.unknownOutcome;
+    if (settings.maxSegmentsPerSecond !== undefined) values.max_segments_per_second = settings.maxSegmentsPerSecond;
     if (Object.keys(values).length > 0) {
       await this.db.updateTable('workspaces').set(values).where('id', '=', id).execute();
     }
@@ -35,6 +39,12 @@ export class WorkspaceRepository {
   async findById(id: string): Promise<Workspace | null> {
     const row = await this.db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? toWorkspace(row) : null;
+  }
+
+  async findByIds(ids: string[]): Promise<Workspace[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.selectFrom('workspaces').selectAll().where('id', 'in', ids).execute();
+    return rows.map(toWorkspace);
   }
 
   async count(): Promise<number> {
@@ -100,6 +110,8 @@ export class ApiKeyRepository {
         'workspaces.default_country as ws_default_country',
         'workspaces.help_text as ws_help_text',
         'workspaces.smart_encoding as ws_smart_encoding',
+        'workspaces.unknown_outcome as ws_unknown_outcome',
+        'workspaces.max_segments_per_second as ws_max_segments_per_second',
         'workspaces.created_at as ws_created_at',
       ])
       .where('api_keys.key_hash', '=', keyHash)
@@ -114,6 +126,8 @@ export class ApiKeyRepository {
         default_country: row.ws_default_country,
         help_text: row.ws_help_text,
         smart_encoding: row.ws_smart_encoding,
+        unknown_outcome: row.ws_unknown_outcome,
+        max_segments_per_second: row.ws_max_segments_per_second,
         created_at: row.ws_created_at,
       }),
     };

@@ -259,20 +259,71 @@ describe.each(STORES)('send worker on %s', (kind) => {
     expect(await reload(t.ctx, queued.id)).toMatchObject({ status: 'failed', errorCode: 'carrier_type_unsupported', attempts: 1 });
   });
 
+  /** Another worker claimed `id` (and, if `started`, began the carrier call) and then died. */
+  async function abandonedByDeadWorker(t: TestContext, clock: ManualClock, id: string, started: boolean): Promise<void> {
+    const now = clock.now().toISOString();
+    await t.ctx.db.transaction((repos) => repos.messages.markClaimed([id], now, new Date(clock.now().getTime() + 10_000).toISOString()));
+    if (started) await t.ctx.db.repos.messages.markSubmitStarted([id], now);
+  }
+
   it('fails a message whose lease expired mid-submit with submit_outcome_unknown, without resubmitting', async () => {
     const { t, seeded, fake, fakePhone, worker, clock } = await setup({ timed: true });
     const queued = await send(t.ctx, seeded.workspace, fakePhone);
-    // Another worker claimed it and died: the row is `sending` with a lease.
-    const now = clock.now().toISOString();
-    await t.ctx.db.transaction((repos) =>
-      repos.messages.markClaimed([queued.id], now, new Date(clock.now().getTime() + 60_000).toISOString()),
-    );
+    await abandonedByDeadWorker(t, clock, queued.id, true);
     await worker.drain();
     expect(await reload(t.ctx, queued.id)).toMatchObject({ status: 'sending' });
-    clock.advance(60_001);
+    clock.advance(10_001);
     await worker.drain();
     expect(await reload(t.ctx, queued.id)).toMatchObject({ status: 'failed', errorCode: 'submit_outcome_unknown' });
     expect(fake.submits).toEqual([]);
+  });
+
+  it('sends again a message whose lease expired before its submit began: it cannot be a duplicate', async () => {
+    const { t, seeded, fake, fakePhone, worker, clock } = await setup({ timed: true });
+    const queued = await send(t.ctx, seeded.workspace, fakePhone);
+    await abandonedByDeadWorker(t, clock, queued.id, false);
+    clock.advance(10_001);
+    await worker.drain();
+    expect(await reload(t.ctx, queued.id)).toMatchObject({ status: 'sent' });
+    expect(fake.submits.map((s) => s.messageId)).toEqual([queued.id]);
+    const events = await t.ctx.db.repos.messages.eventsOf(queued.id);
+    expect(events.some((e) => e.status === 'queued' && e.applied)).toBe(true);
+  });
+
+  it("resubmits an unknown outcome when the workspace's rule is retry (at least once)", async () => {
+    const { t, seeded, fake, fakePhone, worker, clock } = await setup({ timed: true });
+    await t.ctx.db.repos.workspaces.updateSettings(seeded.workspace.id, { unknownOutcome: 'retry' });
+    const queued = await send(t.ctx, seeded.workspace, fakePhone);
+    await abandonedByDeadWorker(t, clock, queued.id, true);
+    clock.advance(10_001);
+    await worker.drain();
+    expect(await reload(t.ctx, queued.id)).toMatchObject({ status: 'sent' });
+    expect(fake.submits.map((s) => s.messageId)).toEqual([queued.id]);
+  });
+
+  it('lets at most the carrier window of submits be in progress at once', async () => {
+    const { t, seeded, fake, fakePhone, worker } = await setup();
+    const held = gate();
+    let inProgress = 0;
+    let most = 0;
+    fake.capacity = 2;
+    fake.behaviour = async (request) => {
+      inProgress += 1;
+      most = Math.max(most, inProgress);
+      await held.promise;
+      inProgress -= 1;
+      return { carrierMessageIds: [`W-${request.messageId}`] };
+    };
+    const sent = [];
+    for (let i = 0; i < 5; i++) sent.push(await send(t.ctx, seeded.workspace, fakePhone, { to: `+1201555${7100 + i}` }));
+    worker.start();
+    await eventually(async () => fake.submits.length === 2);
+    // The rest are leased but wait before their carrier call: no submit_started_at yet.
+    const started = await Promise.all(sent.map(async (m) => (await t.ctx.db.repos.messages.findExpiredLeases('9999', 100)).find((l) => l.id === m.id)));
+    expect(started.filter((lease) => lease?.submitStarted).length).toBe(2);
+    held.open();
+    await eventually(async () => fake.submits.length === 5);
+    expect(most).toBe(2);
   });
 
   it('keeps the lease of its own slow submit alive, and records the outcome', async () => {

@@ -3,19 +3,39 @@ import { CarrierError } from '../carriers/carrier.js';
 import { isAppError } from '../domain/errors.js';
 import type { Message } from '../domain/models.js';
 import { applyWaitingReceipts } from '../app/record-receipt.js';
+import type { Repositories } from '../store/store.js';
 import { retryDelayMs, unsendableReason } from '../domain/send-rules.js';
+import { reserveSlot, senderRate, slowDown, type PaceLimit } from '../domain/send-pace.js';
+import { senderPaceKey, workspacePaceKey } from '../store/send-pace.repository.js';
+import { SubmitStartMarker } from './submit-start-marker.js';
+import { CarrierGate } from './carrier-gate.js';
 
 type Deps = Pick<AppContext, 'db' | 'clock' | 'ids' | 'events' | 'queue' | 'log' | 'carriers' | 'config'>;
 
+/** How far ahead a claim may reserve a sender's slot; later slots stay queued, unleased. */
+const PACE_HORIZON_MS = 1000;
+
+/** Codes adapters use for "too fast": the sender is slowed down, and the message retried. */
+const THROTTLE_CODES = new Set(['throttled', 'smpp_esme_rthrottled', 'smpp_esme_rmsgqful']);
+
 /**
  * Drains the send queue: claims due messages with a lease, checks consent and validity at
- * claim time, submits to the carrier and records the outcome. A message row is the job, so
- * a crash loses nothing: an expired lease is recovered by any worker.
+ * claim time, paces each sender, submits to the carrier and records the outcome. A message
+ * row is the job, so a crash loses nothing: an expired lease is recovered by any worker.
  *
- * Unknown-outcome rule: a message still `sending` when its lease expires may or may not
- * have reached the carrier. Parley fails it with `submit_outcome_unknown` rather than
- * retry, because a duplicate text annoys a customer more than a visible failure a person
- * can resend. (The send-pipeline issue makes this configurable per workspace.)
+ * Pacing: a claim reserves each message a slot under its sender's limit (segments per
+ * second: the number's `mps`, else the default for its kind) and its workspace's, in shared
+ * state (`send_pace`, locked in the claim transaction), so the limits hold across any number
+ * of worker processes. Only slots within PACE_HORIZON_MS are taken; the worker waits for the
+ * slot, then calls the carrier.
+ *
+ * Unknown-outcome rule: `submit_started_at` is written just before the carrier call. A lease
+ * that expires without it was never submitted: the message is simply queued again. With it,
+ * the carrier may or may not have the message, and the workspace's `unknownOutcome` decides:
+ * `fail` (default) fails it with `submit_outcome_unknown` — at most once, because a duplicate
+ * text annoys a customer more than a visible failure a person can resend — or `retry` sends it
+ * again (at least once). Carrier calls in progress are capped by the carrier's window
+ * (CarrierGate), so at most that many messages per carrier and worker can be in that state.
  */
 export class SendWorker {
   private timer: NodeJS.Timeout | null = null;
@@ -27,8 +47,12 @@ export class SendWorker {
   /** Submits in progress, by message id, with when their lease ends: renewed while they run. */
   private readonly inFlight = new Map<string, { job: Promise<void>; leaseUntilMs: number }>();
   private unsubscribe: (() => void) | null = null;
+  private readonly submitStarts: SubmitStartMarker;
+  private readonly gates = new Map<string, CarrierGate>();
 
-  constructor(private readonly deps: Deps) {}
+  constructor(private readonly deps: Deps) {
+    this.submitStarts = new SubmitStartMarker(deps.db.repos.messages, deps.clock);
+  }
 
   start(): void {
     this.started = true;
@@ -66,8 +90,8 @@ export class SendWorker {
     const capacity = this.deps.config.workerConcurrency - this.inFlight.size;
     if (capacity <= 0 || this.stopping) return 0;
     const claimed = await this.claim(capacity);
-    for (const message of claimed) {
-      const job = this.process(message).catch((error: unknown) => {
+    for (const { message, slotMs } of claimed) {
+      const job = this.process(message, slotMs).catch((error: unknown) => {
         this.deps.log.error({ err: error, messageId: message.id }, 'send job crashed; its lease will expire');
       });
       this.inFlight.set(message.id, { job, leaseUntilMs: this.leaseEndOf(message) });
@@ -123,18 +147,20 @@ export class SendWorker {
 
   /**
    * Locks due messages, settles those that may not be sent (opted out since queued, or past
-   * their validity) and leases the rest, in one transaction.
+   * their validity), reserves pacing slots and leases the rest, in one transaction.
    */
-  private async claim(limit: number): Promise<Message[]> {
+  private async claim(limit: number): Promise<{ message: Message; slotMs: number }[]> {
     const now = this.deps.clock.now();
+    const nowMs = now.getTime();
     const at = now.toISOString();
-    const leaseUntil = new Date(now.getTime() + this.deps.config.leaseSeconds * 1000).toISOString();
+    const leaseUntil = new Date(nowMs + this.deps.config.leaseSeconds * 1000).toISOString();
+    const busy = await this.deps.db.repos.pace.busySenders(nowMs + PACE_HORIZON_MS);
     const { claimed, settled } = await this.deps.db.transaction(async (repos) => {
-      const due = await repos.messages.lockDue(at, limit);
+      const due = await repos.messages.lockDue(at, limit, { pausedSenders: busy });
       const contacts = await repos.contacts.findByIds([...new Set(due.map((m) => m.contactId))]);
       const optedOut = new Set(contacts.filter((c) => c.optedOutAt !== null).map((c) => c.id));
       const settled: Message[] = [];
-      const sendable: string[] = [];
+      const candidates: Message[] = [];
       for (const message of due) {
         const refusal = unsendableReason({
           message,
@@ -143,7 +169,7 @@ export class SendWorker {
           validitySeconds: this.deps.config.validitySeconds,
         });
         if (!refusal) {
-          sendable.push(message.id);
+          candidates.push(message);
           continue;
         }
         const outcome = await repos.messages.transition(message.id, refusal.status, at, {
@@ -152,13 +178,59 @@ export class SendWorker {
         });
         if (outcome.applied) settled.push(outcome.message);
       }
-      return { claimed: await repos.messages.markClaimed(sendable, at, leaseUntil), settled };
+      const slots = await this.reserveSlots(repos, candidates, nowMs, at);
+      const leased = await repos.messages.markClaimed([...slots.keys()], at, leaseUntil);
+      return { claimed: leased.map((message) => ({ message, slotMs: slots.get(message.id) ?? nowMs })), settled };
     });
     for (const message of settled) this.publish(message);
     return claimed;
   }
 
-  private async process(claimed: Message): Promise<void> {
+  /** Slots for the messages whose sender and workspace allow one soon, in queue order. */
+  private async reserveSlots(
+    repos: Repositories,
+    messages: Message[],
+    nowMs: number,
+    at: string,
+  ): Promise<Map<string, number>> {
+    const slots = new Map<string, number>();
+    if (messages.length === 0) return slots;
+    const numbers = new Map((await repos.numbers.findByIds([...new Set(messages.map((m) => m.numberId))])).map((n) => [n.id, n]));
+    const workspaces = new Map(
+      (await repos.workspaces.findByIds([...new Set(messages.map((m) => m.workspaceId))])).map((w) => [w.id, w]),
+    );
+    const rateOf = new Map<string, number>();
+    for (const message of messages) {
+      const number = numbers.get(message.numberId);
+      if (number) rateOf.set(senderPaceKey(number.id), senderRate(number.kind, number.mps));
+      const workspaceRate = workspaces.get(message.workspaceId)?.maxSegmentsPerSecond ?? null;
+      if (workspaceRate !== null) rateOf.set(workspacePaceKey(message.workspaceId), workspaceRate);
+    }
+    const states = await repos.pace.lock([...rateOf.keys()], at);
+    const changed = new Set<string>();
+    for (const message of messages) {
+      const keys = [senderPaceKey(message.numberId), workspacePaceKey(message.workspaceId)].filter((key) => rateOf.has(key));
+      const limits: PaceLimit[] = [];
+      for (const key of keys) {
+        const state = states.get(key);
+        const ratePerSecond = rateOf.get(key);
+        if (state && ratePerSecond) limits.push({ state, ratePerSecond });
+      }
+      // No number (deleted since): no limit applies; process() fails it as not configured.
+      const reservation = reserveSlot(limits, nowMs, message.segments, PACE_HORIZON_MS);
+      if (!reservation) continue;
+      slots.set(message.id, reservation.slotMs);
+      keys.forEach((key, index) => {
+        const next = reservation.next[index];
+        if (next) states.set(key, next);
+        changed.add(key);
+      });
+    }
+    await repos.pace.save(new Map([...changed].map((key) => [key, states.get(key) ?? { nextAtMs: nowMs, slowdown: 1 }])), at);
+    return slots;
+  }
+
+  private async process(claimed: Message, slotMs: number): Promise<void> {
     const { db } = this.deps;
     const number = (await db.repos.numbers.findByIds([claimed.numberId]))[0];
     const record = number ? await db.repos.carriers.findById(number.carrierId) : null;
@@ -166,8 +238,14 @@ export class SendWorker {
       await this.finish(claimed.id, 'failed', 'carrier_not_configured', 'the sender number has no carrier');
       return;
     }
+    let gate: CarrierGate | undefined;
     try {
       const carrier = await this.deps.carriers.ensure(record);
+      const wait = slotMs - this.deps.clock.now().getTime();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      gate = this.gateFor(record.id, carrier.submitCapacity?.());
+      await gate.acquire();
+      await this.submitStarts.mark(claimed.id);
       const result = await carrier.submit({
         messageId: claimed.id,
         from: claimed.from,
@@ -176,10 +254,32 @@ export class SendWorker {
         encoding: claimed.encoding,
         segments: claimed.segments,
       });
+      gate.release();
+      gate = undefined;
+      if (result.throttled) await this.slowSender(claimed);
       await this.recordSent(claimed, record.id, result.carrierMessageIds);
     } catch (error) {
+      gate?.release();
       await this.recordSubmitError(claimed, error);
     }
+  }
+
+  private gateFor(carrierId: string, capacity: number | undefined): CarrierGate {
+    let gate = this.gates.get(carrierId);
+    if (!gate) {
+      gate = new CarrierGate(capacity ?? Number.POSITIVE_INFINITY);
+      this.gates.set(carrierId, gate);
+    } else if (capacity !== undefined) {
+      gate.resize(capacity);
+    }
+    return gate;
+  }
+
+  /** The carrier said "too fast" for this sender: halve its pace in the shared state. */
+  private async slowSender(message: Message): Promise<void> {
+    const at = this.deps.clock.now().toISOString();
+    await this.deps.db.transaction((repos) => repos.pace.update(senderPaceKey(message.numberId), at, slowDown));
+    this.deps.log.warn({ numberId: message.numberId }, 'carrier throttled this sender; slowing it down');
   }
 
   private async recordSent(claimed: Message, carrierId: string, carrierMessageIds: string[]): Promise<void> {
@@ -210,6 +310,7 @@ export class SendWorker {
         : isAppError(error)
           ? new CarrierError(error.code, error.message, error.retryable)
           : new CarrierError('carrier_error', error instanceof Error ? error.message : String(error), true);
+    if (THROTTLE_CODES.has(carrierError.code)) await this.slowSender(claimed);
     if (carrierError.retryable && claimed.attempts < this.deps.config.maxAttempts) {
       const delay = retryDelayMs(claimed.attempts, Math.random());
       const at = this.deps.clock.now();
@@ -249,11 +350,23 @@ export class SendWorker {
   }
 
   private async recoverExpiredLeases(): Promise<void> {
-    const now = this.deps.clock.now().toISOString();
-    for (const id of await this.deps.db.repos.messages.findExpiredLeases(now, 100)) {
-      this.deps.log.warn({ messageId: id }, 'lease expired mid-submit; failing with submit_outcome_unknown');
+    const now = this.deps.clock.now();
+    const at = now.toISOString();
+    for (const lease of await this.deps.db.repos.messages.findExpiredLeases(at, 100)) {
+      if (!lease.submitStarted) {
+        // Its worker died before calling the carrier: sending it now cannot duplicate it.
+        this.deps.log.warn({ messageId: lease.id }, 'lease expired before the submit began; queued again');
+        await this.deps.db.repos.messages.requeueForRetry(lease.id, at, at, 'worker_lost');
+        continue;
+      }
+      if (lease.unknownOutcome === 'retry' && lease.attempts < this.deps.config.maxAttempts) {
+        this.deps.log.warn({ messageId: lease.id }, 'lease expired mid-submit; sending again (workspace rule: retry)');
+        await this.deps.db.repos.messages.requeueForRetry(lease.id, at, at, 'submit_outcome_unknown');
+        continue;
+      }
+      this.deps.log.warn({ messageId: lease.id }, 'lease expired mid-submit; failing with submit_outcome_unknown');
       await this.finish(
-        id,
+        lease.id,
         'failed',
         'submit_outcome_unknown',
         'the worker stopped mid-submit; the carrier may or may not have the message',

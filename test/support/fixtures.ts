@@ -18,7 +18,7 @@ export interface SeededWorkspace {
 /** A workspace with an API key, a simulator carrier and one business number. */
 export async function seedWorkspace(
   ctx: AppContext,
-  options: { name?: string; phoneNumber?: string; deliveryDelayMs?: number; failureRate?: number } = {},
+  options: { name?: string; phoneNumber?: string; deliveryDelayMs?: number; failureRate?: number; mps?: number } = {},
 ): Promise<SeededWorkspace> {
   const { workspace, apiKey } = await createWorkspace(ctx, { name: options.name ?? 'Acme Dental' });
   const carrier = await createCarrier(ctx, workspace, {
@@ -29,6 +29,9 @@ export async function seedWorkspace(
   const number = await createNumber(ctx, workspace, {
     phoneNumber: options.phoneNumber ?? BUSINESS_NUMBER,
     carrierId: carrier.id,
+    // Fast enough that pacing never shows in tests about something else; the pacing tests
+    // create their own numbers with the defaults or low limits.
+    mps: options.mps ?? 10_000,
   });
   return { workspace, apiKey, carrierId: carrier.id, number };
 }

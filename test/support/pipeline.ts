@@ -17,7 +17,12 @@ export type SubmitBehaviour = (request: SubmitRequest, attempt: number) => Promi
 export class FakeCarrier implements Carrier {
   readonly type = 'fake';
   readonly submits: SubmitRequest[] = [];
+  /** Date.now() of each submit call, as the carrier would see it. */
+  readonly submitTimes: number[] = [];
   behaviour: SubmitBehaviour = async (request) => ({ carrierMessageIds: [`FAKE-${request.messageId}`] });
+
+  /** Submits the carrier takes at once (its window); undefined = unbounded. */
+  capacity: number | undefined;
 
   constructor(readonly id: string) {}
 
@@ -25,10 +30,15 @@ export class FakeCarrier implements Carrier {
     return 'ready';
   }
 
+  submitCapacity(): number {
+    return this.capacity ?? Number.POSITIVE_INFINITY;
+  }
+
   async start(): Promise<void> {}
 
   async submit(request: SubmitRequest): Promise<SubmitResult> {
     this.submits.push(request);
+    this.submitTimes.push(Date.now());
     return this.behaviour(request, this.submits.length);
   }
 
@@ -64,9 +74,16 @@ export async function fakeNumber(
   fakes: Map<string, FakeCarrier>,
   workspace: Workspace,
   phoneNumber: string,
+  options: { mps?: number; kind?: 'long_code' | 'toll_free' | 'short_code' } = {},
 ): Promise<{ number: BusinessNumber; carrier: FakeCarrier }> {
   const record = await createCarrier(ctx, workspace, { type: 'fake', name: 'fake', settings: {} });
-  const number = await createNumber(ctx, workspace, { phoneNumber, carrierId: record.id });
+  // Unpaced unless a test asks for a limit: pacing has its own tests.
+  const number = await createNumber(ctx, workspace, {
+    phoneNumber,
+    carrierId: record.id,
+    ...(options.kind ? { kind: options.kind } : {}),
+    ...(options.mps === undefined && options.kind !== undefined ? {} : { mps: options.mps ?? 10_000 }),
+  });
   const carrier = fakes.get(record.id);
   if (!carrier) throw new Error('fake carrier was not created');
   return { number, carrier };

@@ -23,6 +23,12 @@ export interface TestContext {
    * not this one.
    */
   reopen(contextOverrides?: ContextOverrides): Promise<TestContext>;
+  /**
+   * Another context on the same store while this one stays open, as a second worker process
+   * would have: its own connections, registry and event bus. Close it with `ctx.db.close()`
+   * (after stopping its carriers); `cleanup` of the first still drops the store.
+   */
+  twin(contextOverrides?: ContextOverrides): Promise<AppContext>;
 }
 
 async function createPgDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
@@ -88,6 +94,7 @@ export async function createTestContext(
         await ctx.db.close();
         return open(next);
       },
+      twin: async (next = overrides) => createContext(config, { log: pino({ level: 'silent' }), ...next }),
     };
   };
   return open(contextOverrides);

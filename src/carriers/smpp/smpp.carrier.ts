@@ -126,6 +126,8 @@ export interface SmppCarrierTuning {
 }
 
 const ESM_CLASS_UDHI = 0x40;
+/** The session's default window (SmppSessionOptions.windowSize). */
+const DEFAULT_WINDOW = 10;
 /** SMSC delivery receipt requested on final outcome (success or failure), §5.2.17. */
 const REGISTERED_DELIVERY_FINAL = 0x01;
 /** UCS-2 single part is 70 units, multipart 67 with an 8-bit concatenation IE. */
@@ -274,10 +276,12 @@ export class SmppCarrier implements Carrier {
     if (!supervisor) throw new CarrierError('carrier_unavailable', `smpp carrier ${this.id} has no bound session`, true);
 
     const ids: string[] = [];
+    let throttled = 0;
+    const onThrottled = (): void => void (throttled += 1);
     for (const [index, pdu] of message.pdus.entries()) {
       let failure: CarrierError | undefined;
       try {
-        const response = await supervisor.request(pdu);
+        const response = await supervisor.request(pdu, { onThrottled });
         if (response.status === COMMAND_STATUS.ESME_ROK) {
           ids.push(response.messageId);
           continue;
@@ -293,7 +297,12 @@ export class SmppCarrier implements Carrier {
         false,
       );
     }
-    return { carrierMessageIds: ids };
+    return throttled > 0 ? { carrierMessageIds: ids, throttled } : { carrierMessageIds: ids };
+  }
+
+  /** Submits that can be on the wire at once: the window of every bind that may submit. */
+  submitCapacity(): number {
+    return this.binds.filter((bind) => bind.transmits).length * (this.settings.windowSize ?? DEFAULT_WINDOW);
   }
 
   async stop(): Promise<void> {

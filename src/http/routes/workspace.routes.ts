@@ -4,7 +4,7 @@ import type { AppContext } from '../../context.js';
 import { updateWorkspaceSettings } from '../../app/workspace.service.js';
 import { workspaceOf } from '../auth.js';
 import { presentWorkspace } from '../presenters.js';
-import { SmartEncodingFlag, WorkspaceSchema, errorResponses } from '../schemas.js';
+import { SmartEncodingFlag, UnknownOutcomeRule, WorkspaceSchema, errorResponses } from '../schemas.js';
 
 // Unknown fields are refused rather than ignored: a misspelt setting ("smartEncodng")
 // would otherwise answer 200 and change nothing.
@@ -17,6 +17,12 @@ const SettingsBody = Type.Object(
       }),
     ),
     defaultCountry: Type.Optional(Type.String({ minLength: 1, maxLength: 10, description: 'ISO 3166 alpha-2, e.g. "US"' })),
+    unknownOutcome: Type.Optional(UnknownOutcomeRule),
+    maxSegmentsPerSecond: Type.Optional(
+      Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 100_000 }), Type.Null()], {
+        description: 'segments per second across all senders; null removes the limit',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

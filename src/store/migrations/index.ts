@@ -4,6 +4,7 @@ import * as inboundParts from './0002-inbound-parts.js';
 import * as smartEncoding from './0003-smart-encoding.js';
 import * as carrierMessageKeys from './0004-carrier-message-keys.js';
 import * as unmatchedReceiptsIndex from './0005-unmatched-receipts-index.js';
+import * as sendPacing from './0006-send-pacing.js';
 
 /** Migrations are listed in code (not read from disk) so they ship inside any bundle. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-smart-encoding': smartEncoding,
   '0004-carrier-message-keys': carrierMessageKeys,
   '0005-unmatched-receipts-index': unmatchedReceiptsIndex,
+  '0006-send-pacing': sendPacing,
 };
 
 export class StaticMigrationProvider implements MigrationProvider {

@@ -94,8 +94,8 @@ export class SmppBindSupervisor {
   }
 
   /** Sends through the bind; rejects not_bound (certainly unsent) while it is reconnecting. */
-  request<P extends SmppRequestPdu>(pdu: P): Promise<SmppResponseMap[P['command']]> {
-    return this.session.request(pdu);
+  request<P extends SmppRequestPdu>(pdu: P, options: { onThrottled?: () => void } = {}): Promise<SmppResponseMap[P['command']]> {
+    return this.session.request(pdu, options);
   }
 
   /** The delay before reconnect attempt `attempt` (0-based) after a connection loss. */

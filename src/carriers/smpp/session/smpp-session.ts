@@ -245,12 +245,16 @@ export class SmppSession {
    * SmppSessionError: response_timeout, connection_lost, generic_nack, not_bound.
    * The sequence number is assigned here; the one on `pdu` is ignored.
    */
-  async request<P extends SmppRequestPdu>(pdu: P): Promise<SmppResponseMap[P['command']]> {
+  async request<P extends SmppRequestPdu>(
+    pdu: P,
+    options: { onThrottled?: () => void } = {},
+  ): Promise<SmppResponseMap[P['command']]> {
     let front = false;
     for (;;) {
       const { response, sentAtMs } = await this.enqueue(pdu, front);
       if (isSubmit(pdu.command) && classifyCommandStatus(response.status) === 'throttled') {
         this.noteThrottled(sentAtMs);
+        options.onThrottled?.();
         // Back at the head, so a throttled message does not fall behind later ones.
         front = true;
         continue;
