@@ -6,6 +6,7 @@ import { CarrierRegistry } from './carriers/carrier-registry.js';
 import type { CarrierEventSink } from './carriers/carrier.js';
 import { systemClock, uuidV7Ids } from './runtime/clock-and-ids.js';
 import { InProcessEventBus, InProcessQueueSignal } from './runtime/in-process-events.js';
+import { PgNotifyBus, type EventResolver } from './runtime/pg-notify.js';
 import { createCarrierSink } from './app/carrier-sink.js';
 
 /** The one context object, built once and passed to the server, the workers and the CLI. */
@@ -37,6 +38,7 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     receipt: (receipt) => (sink ?? failEarly()).receipt(receipt),
     inbound: (sms) => (sink ?? failEarly()).inbound(sms),
   };
+  const { events, queue } = liveSignals(config, db, log);
   const ctx: AppContext = {
     config,
     db,
@@ -44,11 +46,42 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     ids,
     log,
     carriers: new CarrierRegistry({ sink: lazySink, clock, ids }),
-    queue: new InProcessQueueSignal(),
-    events: new InProcessEventBus(),
+    queue,
+    events,
   };
   sink = createCarrierSink(ctx);
   return ctx;
+}
+
+/**
+ * SQLite means one process: events and the queue signal stay in memory. PostgreSQL means any
+ * number of API and worker processes: both go over LISTEN/NOTIFY, on one connection per
+ * process that opens on first use (the CLI never opens it).
+ */
+function liveSignals(config: Config, db: Store, log: Logger): { events: EventBus; queue: SendQueueSignal } {
+  if (!config.databaseUrl) return { events: new InProcessEventBus(), queue: new InProcessQueueSignal() };
+  const bus = new PgNotifyBus({ connectionString: config.databaseUrl, log, resolve: resolveFrom(db) });
+  // The listener lives as long as the store: whoever closes the store (shutdown, after the
+  // carriers have reported their last receipts; the CLI; tests) ends the listener first,
+  // after it has sent the events still pending.
+  const closeStore = db.close.bind(db);
+  db.close = async () => {
+    await bus.close();
+    await closeStore();
+  };
+  return { events: bus, queue: bus };
+}
+
+/** An event too big for a NOTIFY arrives as a reference; the receiver reads the row again. */
+function resolveFrom(db: Store): EventResolver {
+  return async (ref) => {
+    if (ref.type === 'conversation.updated') {
+      const conversation = await db.repos.conversations.findInWorkspace(ref.workspaceId, ref.id);
+      return conversation && { type: ref.type, workspaceId: ref.workspaceId, data: conversation };
+    }
+    const message = await db.repos.messages.findInWorkspace(ref.workspaceId, ref.id);
+    return message && { type: ref.type, workspaceId: ref.workspaceId, data: message };
+  };
 }
 
 function failEarly(): never {

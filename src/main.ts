@@ -3,6 +3,7 @@ import { createContext, type AppContext } from './context.js';
 import { buildServer, type ParleyApp } from './http/server.js';
 import { SendWorker } from './workers/send-worker.js';
 import { ReassemblySweeper } from './workers/reassembly-sweeper.js';
+import { PgNotifyBus } from './runtime/pg-notify.js';
 
 export type Role = 'all' | 'api' | 'worker';
 
@@ -26,6 +27,9 @@ export async function startParley(config: Config, role: Role): Promise<RunningPa
   const ctx = createContext(config);
   const applied = await ctx.db.migrate();
   if (applied.length > 0) ctx.log.info({ migrations: applied }, 'applied migrations');
+  // On PostgreSQL, listen before serving or claiming, so no event or queue signal from
+  // another process falls into a start-up gap. (It closes with the store, last, on stop.)
+  if (ctx.events instanceof PgNotifyBus) await ctx.events.ready();
 
   let app: ParleyApp | null = null;
   let url: string | null = null;
