@@ -2,7 +2,7 @@ import type { AppContext } from '../context.js';
 import { AppError, isAppError } from '../domain/errors.js';
 import type { MessageCategory, Workspace } from '../domain/models.js';
 import { renderTemplate } from '../domain/template.js';
-import { carrierEncodingOptions, draftOutbound, resolveSender, writeOutbound, type OutboundDraft } from './outbound.js';
+import { carrierEncodingOptions, draftOutbound, resolveSender, writeOutboundMany, type OutboundDraft } from './outbound.js';
 
 type Deps = Pick<AppContext, 'db' | 'clock' | 'ids' | 'events' | 'queue'>;
 
@@ -72,13 +72,11 @@ export async function sendBatch(deps: Deps, workspace: Workspace, input: BatchIn
   let created = 0;
   for (let start = 0; start < drafts.length; start += CHUNK_SIZE) {
     const chunk = drafts.slice(start, start + CHUNK_SIZE);
-    const written = await deps.db.transaction(async (repos) => {
-      const rows = [];
-      for (const { index, draft } of chunk) rows.push({ index, result: await writeOutbound(deps, repos, draft) });
-      return rows;
-    });
-    for (const { index, result } of written) {
-      const row = results[index];
+    // A few statements per chunk whatever its size (writeOutboundMany), not ten per row.
+    const written = await deps.db.transaction((repos) => writeOutboundMany(deps, repos, chunk.map(({ draft }) => draft)));
+    for (const [k, result] of written.entries()) {
+      const index = chunk[k]?.index;
+      const row = index === undefined ? undefined : results[index];
       if (!row) continue;
       if (result.ok) {
         created++;

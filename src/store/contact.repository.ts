@@ -1,8 +1,9 @@
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import type { ConsentEvent, Contact } from '../domain/models.js';
-import type { Database } from './schema.js';
+import type { ContactTable, Database } from './schema.js';
 import { toConsentEvent, toContact } from './row-mappers.js';
 import { decodeCursor, encodeCursor, type Page } from './cursor.js';
+import { slicesWithinBindLimit } from './bind-limit.js';
 
 export class ContactRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -17,20 +18,67 @@ export class ContactRepository {
     if (existing) return existing;
     await this.db
       .insertInto('contacts')
-      .values({
-        id: candidate.id,
-        workspace_id: candidate.workspaceId,
-        phone_number: candidate.phoneNumber,
-        name: candidate.name,
-        attributes: JSON.stringify(candidate.attributes),
-        opted_out_at: candidate.optedOutAt,
-        created_at: candidate.createdAt,
-        updated_at: candidate.updatedAt,
-      })
+      .values(toContactRow(candidate))
       .onConflict((oc) => oc.columns(['workspace_id', 'phone_number']).doNothing())
       .execute();
     const found = await this.findByPhone(candidate.workspaceId, candidate.phoneNumber);
     if (!found) throw new Error(`contact ${candidate.phoneNumber} vanished after insert`);
+    return found;
+  }
+
+  /**
+   * `findOrCreate` for many candidates in a few statements: one read of those we know, one
+   * multi-row insert of the rest (the unique constraint still decides under concurrency)
+   * and one read-back. Returns the contact of each candidate, in the candidates' order; a
+   * phone number given twice gets the same contact twice.
+   */
+  async findOrCreateMany(candidates: Contact[]): Promise<Contact[]> {
+    const found = await this.findByPhones(candidates);
+    const missing = new Map<string, Contact>();
+    for (const candidate of candidates) {
+      const key = contactKey(candidate);
+      if (!found.has(key) && !missing.has(key)) missing.set(key, candidate);
+    }
+    if (missing.size > 0) {
+      for (const slice of slicesWithinBindLimit([...missing.values()], CONTACT_COLUMNS)) {
+        await this.db
+          .insertInto('contacts')
+          .values(slice.map(toContactRow))
+          .onConflict((oc) => oc.columns(['workspace_id', 'phone_number']).doNothing())
+          .execute();
+      }
+      for (const [key, contact] of await this.findByPhones([...missing.values()])) found.set(key, contact);
+    }
+    return candidates.map((candidate) => {
+      const contact = found.get(contactKey(candidate));
+      if (!contact) throw new Error(`contact ${candidate.phoneNumber} vanished after insert`);
+      return contact;
+    });
+  }
+
+  /** The stored contacts among `wanted`, by workspace and phone number (see `contactKey`). */
+  private async findByPhones(wanted: Array<Pick<Contact, 'workspaceId' | 'phoneNumber'>>): Promise<Map<string, Contact>> {
+    const phonesByWorkspace = new Map<string, Set<string>>();
+    for (const { workspaceId, phoneNumber } of wanted) {
+      const phones = phonesByWorkspace.get(workspaceId) ?? new Set<string>();
+      phones.add(phoneNumber);
+      phonesByWorkspace.set(workspaceId, phones);
+    }
+    const found = new Map<string, Contact>();
+    for (const [workspaceId, phones] of phonesByWorkspace) {
+      for (const slice of slicesWithinBindLimit([...phones], 1)) {
+        const rows = await this.db
+          .selectFrom('contacts')
+          .selectAll()
+          .where('workspace_id', '=', workspaceId)
+          .where('phone_number', 'in', slice)
+          .execute();
+        for (const row of rows) {
+          const contact = toContact(row);
+          found.set(contactKey(contact), contact);
+        }
+      }
+    }
     return found;
   }
 
@@ -120,4 +168,23 @@ export class ContactRepository {
       .execute();
     return rows.map(toConsentEvent);
   }
+}
+
+const CONTACT_COLUMNS = 8;
+
+function toContactRow(contact: Contact): Insertable<ContactTable> {
+  return {
+    id: contact.id,
+    workspace_id: contact.workspaceId,
+    phone_number: contact.phoneNumber,
+    name: contact.name,
+    attributes: JSON.stringify(contact.attributes),
+    opted_out_at: contact.optedOutAt,
+    created_at: contact.createdAt,
+    updated_at: contact.updatedAt,
+  };
+}
+
+function contactKey(contact: Pick<Contact, 'workspaceId' | 'phoneNumber'>): string {
+  return `${contact.workspaceId} ${contact.phoneNumber}`;
 }

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Updateable } from 'kysely';
+import { sql, type Insertable, type Kysely, type Updateable } from 'kysely';
 import type { Message, UnknownOutcomeRule } from '../domain/models.js';
 import { claimOrderOf } from '../domain/send-pace.js';
 import { carrierMessageIdKeys, compareCarrierMessageIdMatch, matchCarrierMessageId } from '../domain/carrier-message-id.js';
@@ -13,6 +13,7 @@ import type { Database, MessageTable } from './schema.js';
 import type { DialectName } from './database.js';
 import { toMessage } from './row-mappers.js';
 import { decodeCursor, encodeCursor, type Page } from './cursor.js';
+import { slicesWithinBindLimit } from './bind-limit.js';
 
 export interface NewMessage extends Message {
   priority: number;
@@ -53,6 +54,47 @@ const TIMESTAMP_COLUMN: Record<MessageStatus, keyof MessageTable> = {
   received: 'received_at',
 };
 
+/** The one place a message becomes a row; `claim_order` follows from due time and priority. */
+function toMessageRow(message: NewMessage): Insertable<MessageTable> {
+  return {
+    id: message.id,
+    workspace_id: message.workspaceId,
+    conversation_id: message.conversationId,
+    number_id: message.numberId,
+    contact_id: message.contactId,
+    direction: message.direction,
+    from_phone: message.from,
+    to_phone: message.to,
+    body: message.body,
+    category: message.category,
+    status: message.status,
+    error_code: message.errorCode,
+    error_message: message.errorMessage,
+    encoding: message.encoding,
+    segments: message.segments,
+    carrier_id: message.carrierId,
+    carrier_message_id: message.carrierMessageIds[0] ?? null,
+    consent_exempt: message.consentExempt ? 1 : 0,
+    priority: message.priority,
+    attempts: message.attempts,
+    send_at: message.sendAt,
+    next_attempt_at: message.nextAttemptAt,
+    claim_order: message.nextAttemptAt === null ? null : claimOrderOf(message.nextAttemptAt, message.priority),
+    lease_until: null,
+    created_at: message.createdAt,
+    updated_at: message.updatedAt,
+    scheduled_at: message.scheduledAt,
+    queued_at: message.queuedAt,
+    sending_at: message.sendingAt,
+    sent_at: message.sentAt,
+    delivered_at: message.deliveredAt,
+    undelivered_at: message.undeliveredAt,
+    failed_at: message.failedAt,
+    canceled_at: message.canceledAt,
+    received_at: message.receivedAt,
+  };
+}
+
 export class MessageRepository {
   constructor(
     private readonly db: Kysely<Database>,
@@ -61,46 +103,15 @@ export class MessageRepository {
   ) {}
 
   async insert(message: NewMessage): Promise<void> {
-    await this.db
-      .insertInto('messages')
-      .values({
-        id: message.id,
-        workspace_id: message.workspaceId,
-        conversation_id: message.conversationId,
-        number_id: message.numberId,
-        contact_id: message.contactId,
-        direction: message.direction,
-        from_phone: message.from,
-        to_phone: message.to,
-        body: message.body,
-        category: message.category,
-        status: message.status,
-        error_code: message.errorCode,
-        error_message: message.errorMessage,
-        encoding: message.encoding,
-        segments: message.segments,
-        carrier_id: message.carrierId,
-        carrier_message_id: message.carrierMessageIds[0] ?? null,
-        consent_exempt: message.consentExempt ? 1 : 0,
-        priority: message.priority,
-        attempts: message.attempts,
-        send_at: message.sendAt,
-        next_attempt_at: message.nextAttemptAt,
-        claim_order: message.nextAttemptAt === null ? null : claimOrderOf(message.nextAttemptAt, message.priority),
-        lease_until: null,
-        created_at: message.createdAt,
-        updated_at: message.updatedAt,
-        scheduled_at: message.scheduledAt,
-        queued_at: message.queuedAt,
-        sending_at: message.sendingAt,
-        sent_at: message.sentAt,
-        delivered_at: message.deliveredAt,
-        undelivered_at: message.undeliveredAt,
-        failed_at: message.failedAt,
-        canceled_at: message.canceledAt,
-        received_at: message.receivedAt,
-      })
-      .execute();
+    await this.db.insertInto('messages').values(toMessageRow(message)).execute();
+  }
+
+  /** `insert` for many messages: one multi-row statement per slice the bind limit allows. */
+  async insertMany(messages: NewMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const rows = messages.map(toMessageRow);
+    const columns = Object.keys(rows[0] ?? {}).length;
+    for (const slice of slicesWithinBindLimit(rows, columns)) await this.db.insertInto('messages').values(slice).execute();
   }
 
   async findById(id: string): Promise<Message | null> {
