@@ -384,6 +384,81 @@ export class MessageRepository {
   }
 
   /**
+   * Records many submit responses at once (the worker batches those that arrive together):
+   * carrier ids and their lookup keys, then `sending → sent` for every message still
+   * `sending`, in a handful of statements instead of several per message. A message whose
+   * status moved meanwhile (its lease expired and another worker settled it) keeps that
+   * status; the refused transition is recorded in its history, as `transition` does.
+   */
+  async markSentMany(entries: { messageId: string; carrierId: string; carrierMessageIds: string[] }[], at: string): Promise<Message[]> {
+    if (entries.length === 0) return [];
+    const idRows = entries.flatMap((entry) =>
+      entry.carrierMessageIds.map((carrierMessageId, partIndex) => ({
+        carrier_id: entry.carrierId,
+        carrier_message_id: carrierMessageId,
+        message_id: entry.messageId,
+        part_index: partIndex,
+      })),
+    );
+    for (const chunk of chunked(idRows, 2000)) {
+      await this.db
+        .insertInto('message_carrier_ids')
+        .values(chunk)
+        .onConflict((oc) => oc.columns(['carrier_id', 'carrier_message_id']).doNothing())
+        .execute();
+    }
+    const keyRows = idRows.flatMap((row) =>
+      carrierMessageIdKeys(row.carrier_message_id).map((key) => ({
+        carrier_id: row.carrier_id,
+        key,
+        message_id: row.message_id,
+        part_index: row.part_index,
+      })),
+    );
+    for (const chunk of chunked(keyRows, 2000)) await this.db.insertInto('carrier_message_keys').values(chunk).execute();
+
+    const ids = entries.map((entry) => entry.messageId);
+    const verdict = decideTransition('sending', 'sent');
+    if (!verdict.apply) throw new Error('sending → sent must be allowed');
+    const rows = await this.db
+      .updateTable('messages')
+      .set(() => ({
+        status: 'sent',
+        sent_at: at,
+        updated_at: at,
+        lease_until: null,
+        error_code: null,
+        // Per row, as the submit responses said (even if a reused id kept its old mapping).
+        carrier_id: sql<string>`case id ${sql.join(
+          entries.map((entry) => sql`when ${entry.messageId} then ${entry.carrierId}`),
+          sql` `,
+        )} end`,
+        carrier_message_id: sql<string | null>`case id ${sql.join(
+          entries.map((entry) => sql`when ${entry.messageId} then ${entry.carrierMessageIds[0] ?? null}`),
+          sql` `,
+        )} end`,
+      }))
+      .where('id', 'in', ids)
+      .where('status', '=', 'sending')
+      .returningAll()
+      .execute();
+    const applied = new Set(rows.map((row) => row.id));
+    const events = ids.map((id) => ({
+      id: this.ids.next(),
+      message_id: id,
+      kind: 'pipeline',
+      status: 'sent',
+      error_code: null,
+      applied: applied.has(id) ? 1 : 0,
+      detail: applied.has(id) ? null : 'not sending any more (lease expired and settled elsewhere)',
+      created_at: at,
+    }));
+    for (const chunk of chunked(events, 2000)) await this.db.insertInto('message_events').values(chunk).execute();
+    const carrierIds = new Map(entries.map((entry) => [entry.messageId, entry.carrierMessageIds]));
+    return rows.map((row) => toMessage(row, carrierIds.get(row.id) ?? []));
+  }
+
+  /**
    * The message a carrier id names, matching across hex / decimal / case / leading zeros
    * (see carrierMessageIdKeys). When a key names several messages (an ambiguous
    * decimal-looking id, or a carrier that reuses ids), the closest text wins — the id as
@@ -517,4 +592,10 @@ export class MessageRepository {
       ...(patch.nextAttemptAt !== undefined ? { next_attempt_at: patch.nextAttemptAt } : {}),
     };
   }
+}
+
+function chunked<T>(items: T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
 }

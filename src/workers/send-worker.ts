@@ -1,19 +1,26 @@
 import type { AppContext } from '../context.js';
 import { CarrierError } from '../carriers/carrier.js';
 import { isAppError } from '../domain/errors.js';
-import type { Message } from '../domain/models.js';
-import { applyWaitingReceipts } from '../app/record-receipt.js';
+import type { BusinessNumber, CarrierRecord, Message } from '../domain/models.js';
 import type { Repositories } from '../store/store.js';
 import { retryDelayMs, unsendableReason } from '../domain/send-rules.js';
 import { reserveSlot, senderRate, slowDown, type PaceLimit } from '../domain/send-pace.js';
 import { senderPaceKey, workspacePaceKey } from '../store/send-pace.repository.js';
 import { SubmitStartMarker } from './submit-start-marker.js';
+import { SentRecorder } from './sent-recorder.js';
+import { TtlCache } from './ttl-cache.js';
 import { CarrierGate } from './carrier-gate.js';
 
 type Deps = Pick<AppContext, 'db' | 'clock' | 'ids' | 'events' | 'queue' | 'log' | 'carriers' | 'config'>;
 
 /** How far ahead a claim may reserve a sender's slot; later slots stay queued, unleased. */
 const PACE_HORIZON_MS = 1000;
+
+/** When a claimed message may go, and how far its sender's next send must stay behind it. */
+interface Slot {
+  atMs: number;
+  spacingMs: number;
+}
 
 /** Codes adapters use for "too fast": the sender is slowed down, and the message retried. */
 const THROTTLE_CODES = new Set(['throttled', 'smpp_esme_rthrottled', 'smpp_esme_rmsgqful']);
@@ -48,10 +55,17 @@ export class SendWorker {
   private readonly inFlight = new Map<string, { job: Promise<void>; leaseUntilMs: number }>();
   private unsubscribe: (() => void) | null = null;
   private readonly submitStarts: SubmitStartMarker;
+  private readonly sent: SentRecorder;
+  /** Numbers and carrier records by id, briefly: read for every message otherwise. */
+  private readonly numbers = new TtlCache<BusinessNumber | null>(5000);
+  private readonly carrierRecords = new TtlCache<CarrierRecord | null>(5000);
   private readonly gates = new Map<string, CarrierGate>();
+  /** Per sender number: when this worker may next send (see waitForSlot). */
+  private readonly lastSendEnds = new Map<string, number>();
 
   constructor(private readonly deps: Deps) {
     this.submitStarts = new SubmitStartMarker(deps.db.repos.messages, deps.clock);
+    this.sent = new SentRecorder(deps);
   }
 
   start(): void {
@@ -90,8 +104,8 @@ export class SendWorker {
     const capacity = this.deps.config.workerConcurrency - this.inFlight.size;
     if (capacity <= 0 || this.stopping) return 0;
     const claimed = await this.claim(capacity);
-    for (const { message, slotMs } of claimed) {
-      const job = this.process(message, slotMs).catch((error: unknown) => {
+    for (const { message, slot } of claimed) {
+      const job = this.process(message, slot).catch((error: unknown) => {
         this.deps.log.error({ err: error, messageId: message.id }, 'send job crashed; its lease will expire');
       });
       this.inFlight.set(message.id, { job, leaseUntilMs: this.leaseEndOf(message) });
@@ -149,7 +163,7 @@ export class SendWorker {
    * Locks due messages, settles those that may not be sent (opted out since queued, or past
    * their validity), reserves pacing slots and leases the rest, in one transaction.
    */
-  private async claim(limit: number): Promise<{ message: Message; slotMs: number }[]> {
+  private async claim(limit: number): Promise<{ message: Message; slot: Slot }[]> {
     const now = this.deps.clock.now();
     const nowMs = now.getTime();
     const at = now.toISOString();
@@ -180,7 +194,7 @@ export class SendWorker {
       }
       const slots = await this.reserveSlots(repos, candidates, nowMs, at);
       const leased = await repos.messages.markClaimed([...slots.keys()], at, leaseUntil);
-      return { claimed: leased.map((message) => ({ message, slotMs: slots.get(message.id) ?? nowMs })), settled };
+      return { claimed: leased.map((message) => ({ message, slot: slots.get(message.id) ?? { atMs: nowMs, spacingMs: 0 } })), settled };
     });
     for (const message of settled) this.publish(message);
     return claimed;
@@ -192,8 +206,8 @@ export class SendWorker {
     messages: Message[],
     nowMs: number,
     at: string,
-  ): Promise<Map<string, number>> {
-    const slots = new Map<string, number>();
+  ): Promise<Map<string, Slot>> {
+    const slots = new Map<string, Slot>();
     if (messages.length === 0) return slots;
     const numbers = new Map((await repos.numbers.findByIds([...new Set(messages.map((m) => m.numberId))])).map((n) => [n.id, n]));
     const workspaces = new Map(
@@ -219,7 +233,11 @@ export class SendWorker {
       // No number (deleted since): no limit applies; process() fails it as not configured.
       const reservation = reserveSlot(limits, nowMs, message.segments, PACE_HORIZON_MS);
       if (!reservation) continue;
-      slots.set(message.id, reservation.slotMs);
+      const senderRateNow = rateOf.get(senderPaceKey(message.numberId));
+      slots.set(message.id, {
+        atMs: reservation.slotMs,
+        spacingMs: senderRateNow ? (Math.max(1, message.segments) * 1000) / senderRateNow : 0,
+      });
       keys.forEach((key, index) => {
         const next = reservation.next[index];
         if (next) states.set(key, next);
@@ -230,10 +248,10 @@ export class SendWorker {
     return slots;
   }
 
-  private async process(claimed: Message, slotMs: number): Promise<void> {
+  private async process(claimed: Message, slot: Slot): Promise<void> {
     const { db } = this.deps;
-    const number = (await db.repos.numbers.findByIds([claimed.numberId]))[0];
-    const record = number ? await db.repos.carriers.findById(number.carrierId) : null;
+    const number = await this.numbers.get(claimed.numberId, async () => (await db.repos.numbers.findByIds([claimed.numberId]))[0] ?? null);
+    const record = number ? await this.carrierRecords.get(number.carrierId, () => db.repos.carriers.findById(number.carrierId)) : null;
     if (!number || !record) {
       await this.finish(claimed.id, 'failed', 'carrier_not_configured', 'the sender number has no carrier');
       return;
@@ -241,8 +259,9 @@ export class SendWorker {
     let gate: CarrierGate | undefined;
     try {
       const carrier = await this.deps.carriers.ensure(record);
-      const wait = slotMs - this.deps.clock.now().getTime();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      // Everything of variable length happens before the wait, so sends leave as close to
+      // their slots as timers allow and the spacing the limiter planned survives.
+      await this.waitForSlot(claimed.numberId, slot);
       gate = this.gateFor(record.id, carrier.submitCapacity?.());
       await gate.acquire();
       await this.submitStarts.mark(claimed.id);
@@ -257,11 +276,25 @@ export class SendWorker {
       gate.release();
       gate = undefined;
       if (result.throttled) await this.slowSender(claimed);
-      await this.recordSent(claimed, record.id, result.carrierMessageIds);
+      await this.sent.record(claimed, record.id, result.carrierMessageIds);
     } catch (error) {
       gate?.release();
       await this.recordSubmitError(claimed, error);
     }
+  }
+
+  /**
+   * Waits for the reserved slot, and also keeps this worker's own sends of one sender at least
+   * a plain interval apart: a send that left late (a cold carrier, a busy event loop) must not
+   * let the next one, on time, follow it too closely. Other workers' jitter is what the
+   * limiter's guard absorbs.
+   */
+  private async waitForSlot(numberId: string, slot: Slot): Promise<void> {
+    const previousEndMs = this.lastSendEnds.get(numberId) ?? 0;
+    const wait = Math.max(slot.atMs, previousEndMs) - this.deps.clock.now().getTime();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (slot.spacingMs > 0) this.lastSendEnds.set(numberId, this.deps.clock.now().getTime() + slot.spacingMs);
+    if (this.lastSendEnds.size > 10_000) this.lastSendEnds.clear();
   }
 
   private gateFor(carrierId: string, capacity: number | undefined): CarrierGate {
@@ -280,25 +313,6 @@ export class SendWorker {
     const at = this.deps.clock.now().toISOString();
     await this.deps.db.transaction((repos) => repos.pace.update(senderPaceKey(message.numberId), at, slowDown));
     this.deps.log.warn({ numberId: message.numberId }, 'carrier throttled this sender; slowing it down');
-  }
-
-  private async recordSent(claimed: Message, carrierId: string, carrierMessageIds: string[]): Promise<void> {
-    const now = this.deps.clock.now().toISOString();
-    const updates = await this.deps.db.transaction(async (repos) => {
-      await repos.messages.recordCarrierIds(claimed.id, carrierId, carrierMessageIds);
-      const sent = await repos.messages.transition(claimed.id, 'sent', now, { leaseUntil: null, errorCode: null });
-      const receipted = await applyWaitingReceipts(this.deps, repos, claimed.id, carrierId, carrierMessageIds);
-      return [sent.applied ? sent.message : null, receipted].filter((m): m is Message => m !== null);
-    });
-    for (const message of updates) this.publish(message);
-    // A receipt committed while that transaction ran was invisible to it, and the receipt's
-    // own second look may have come before our carrier ids were committed (see recordReceipt).
-    if ((await this.deps.db.repos.receipts.unmatchedFor(carrierId, carrierMessageIds)).length > 0) {
-      const late = await this.deps.db.transaction((repos) =>
-        applyWaitingReceipts(this.deps, repos, claimed.id, carrierId, carrierMessageIds),
-      );
-      if (late) this.publish(late);
-    }
   }
 
   private async recordSubmitError(claimed: Message, error: unknown): Promise<void> {

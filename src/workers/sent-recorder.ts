@@ -1,0 +1,101 @@
+import type { AppContext } from '../context.js';
+import type { Message } from '../domain/models.js';
+import { applyWaitingReceipts } from '../app/record-receipt.js';
+
+type Deps = Pick<AppContext, 'db' | 'clock' | 'events'>;
+
+interface PendingSent {
+  message: Message;
+  carrierId: string;
+  carrierMessageIds: string[];
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Records submit responses that arrive together (one event-loop turn) in one transaction:
+ * carrier ids, `sending → sent` and any receipt that overtook its response, with a constant
+ * number of statements however many there are. A busy worker gets dozens of responses per
+ * turn; one transaction each would make the store, not the carrier, the bottleneck.
+ * Each caller's promise settles when its message is committed.
+ */
+export class SentRecorder {
+  private pending: PendingSent[] = [];
+  private scheduled = false;
+
+  constructor(private readonly deps: Deps) {}
+
+  record(message: Message, carrierId: string, carrierMessageIds: string[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ message, carrierId, carrierMessageIds, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    this.scheduled = false;
+    try {
+      const updates = await this.write(batch);
+      for (const message of updates) this.publish(message);
+      await this.applyLateReceipts(batch);
+      for (const entry of batch) entry.resolve();
+    } catch (error) {
+      for (const entry of batch) entry.reject(error);
+    }
+  }
+
+  private async write(batch: PendingSent[]): Promise<Message[]> {
+    const at = this.deps.clock.now().toISOString();
+    return this.deps.db.transaction(async (repos) => {
+      const sent = await repos.messages.markSentMany(
+        batch.map((entry) => ({ messageId: entry.message.id, carrierId: entry.carrierId, carrierMessageIds: entry.carrierMessageIds })),
+        at,
+      );
+      const updates: Message[] = [...sent];
+      // Receipts that arrived before these responses were stored wait for them. Usually there
+      // are none: one query per carrier tells, and only then is each message looked at.
+      for (const group of byCarrier(batch)) {
+        const waiting = await repos.receipts.unmatchedFor(group.carrierId, group.entries.flatMap((e) => e.carrierMessageIds));
+        if (waiting.length === 0) continue;
+        for (const entry of group.entries) {
+          const receipted = await applyWaitingReceipts(this.deps, repos, entry.message.id, entry.carrierId, entry.carrierMessageIds);
+          if (receipted) updates.push(receipted);
+        }
+      }
+      return updates;
+    });
+  }
+
+  /**
+   * On PostgreSQL (READ COMMITTED) a receipt committed while our transaction ran was
+   * invisible to it, and the receipt's own second look may have come before our carrier ids
+   * were committed (see recordReceipt). Look once more now that ours are.
+   */
+  private async applyLateReceipts(batch: PendingSent[]): Promise<void> {
+    for (const group of byCarrier(batch)) {
+      const late = await this.deps.db.repos.receipts.unmatchedFor(group.carrierId, group.entries.flatMap((e) => e.carrierMessageIds));
+      if (late.length === 0) continue;
+      for (const entry of group.entries) {
+        const updated = await this.deps.db.transaction((repos) =>
+          applyWaitingReceipts(this.deps, repos, entry.message.id, entry.carrierId, entry.carrierMessageIds),
+        );
+        if (updated) this.publish(updated);
+      }
+    }
+  }
+
+  private publish(message: Message): void {
+    this.deps.events.publish({ type: 'message.updated', workspaceId: message.workspaceId, data: message });
+  }
+}
+
+function byCarrier(batch: PendingSent[]): { carrierId: string; entries: PendingSent[] }[] {
+  const groups = new Map<string, PendingSent[]>();
+  for (const entry of batch) groups.set(entry.carrierId, [...(groups.get(entry.carrierId) ?? []), entry]);
+  return [...groups].map(([carrierId, entries]) => ({ carrierId, entries }));
+}
