@@ -4,6 +4,7 @@ import { bestCarrierMessageIdMatch } from '../domain/carrier-message-id.js';
 import type { Message } from '../domain/models.js';
 import type { Repositories } from '../store/store.js';
 import type { StoredReceipt } from '../store/receipt.repository.js';
+import type { CarrierIdMatch } from '../store/message.repository.js';
 
 type Deps = Pick<AppContext, 'db' | 'clock' | 'ids' | 'events' | 'log'>;
 
@@ -41,6 +42,136 @@ export async function recordReceipt(deps: Deps, receipt: DeliveryReceipt): Promi
   }
   deps.events.publish({ type: 'message.updated', workspaceId: updated.workspaceId, data: updated });
   return updated;
+}
+
+/** One receipt's outcome in `recordReceipts`: the message it moved (or null), or why it was not stored. */
+export type ReceiptResult = { ok: true; message: Message | null } | { ok: false; error: unknown };
+
+const UNDELIVERED_MESSAGE = 'the carrier could not deliver the message';
+
+/**
+ * Records receipts that arrived together (the carrier sink batches them) with the outcome
+ * `recordReceipt` gives each, in one transaction. The common case — one receipt for a
+ * single-part message still `sent` — takes a constant number of statements for the whole
+ * batch: one lookup, one insert of the receipts, one UPDATE per target status and one insert
+ * of history events. Everything else (multipart messages, messages not `sent`, several
+ * receipts naming one message) is recorded one by one in the same transaction, in arrival
+ * order, by the same code as `recordReceipt`; unmatched receipts are stored waiting and get
+ * its second look after the commit. If the batch cannot be committed, each receipt is
+ * recorded on its own, so one bad receipt cannot fail the others.
+ */
+export async function recordReceipts(deps: Deps, receipts: readonly DeliveryReceipt[]): Promise<ReceiptResult[]> {
+  if (receipts.length === 1) return [await settle(recordReceipt(deps, receipts[0] as DeliveryReceipt))];
+  let together: Array<{ settled: Message | null } | 'unmatched'>;
+  try {
+    together = await deps.db.transaction((repos) => recordTogether(deps, repos, receipts));
+  } catch (error) {
+    deps.log.warn({ err: error, receipts: receipts.length }, 'receipt batch failed; recording each receipt on its own');
+    // One after another, in arrival order, as if they had never been batched.
+    const results: ReceiptResult[] = [];
+    for (const receipt of receipts) results.push(await settle(recordReceipt(deps, receipt)));
+    return results;
+  }
+  const results: ReceiptResult[] = [];
+  for (const [index, outcome] of together.entries()) {
+    const receipt = receipts[index] as DeliveryReceipt;
+    // The same second look as recordReceipt's, for the same READ COMMITTED race.
+    const result = outcome === 'unmatched' ? await settle(applyIfNowMatched(deps, receipt)) : { ok: true as const, message: outcome.settled };
+    if (result.ok && result.message) {
+      deps.events.publish({ type: 'message.updated', workspaceId: result.message.workspaceId, data: result.message });
+    } else if (result.ok && outcome === 'unmatched') {
+      deps.log.debug({ receipt }, 'receipt recorded without a matching message (yet)');
+    }
+    results.push(result);
+  }
+  return results;
+}
+
+async function recordTogether(
+  deps: Deps,
+  repos: Repositories,
+  receipts: readonly DeliveryReceipt[],
+): Promise<Array<{ settled: Message | null } | 'unmatched'>> {
+  const now = deps.clock.now().toISOString();
+  const matches = await repos.messages.findByCarrierMessageIds(receipts);
+  const stored: StoredReceipt[] = receipts.map((receipt, index) => ({
+    id: deps.ids.next(),
+    carrierId: receipt.carrierId,
+    carrierMessageId: receipt.carrierMessageId,
+    messageId: matches[index]?.messageId ?? null,
+    status: receipt.status,
+    errorCode: receipt.errorCode,
+    raw: receipt.raw,
+    applied: false,
+    receivedAt: receipt.at.toISOString(),
+  }));
+  const perMessage = new Map<string, number>();
+  for (const match of matches) if (match) perMessage.set(match.messageId, (perMessage.get(match.messageId) ?? 0) + 1);
+  // The plain case: the only receipt in the batch for a message still `sent` whose one part
+  // it names, so the receipt alone decides the outcome (delivered or undelivered).
+  const plain = new Set<number>();
+  matches.forEach((match, index) => {
+    const receipt = receipts[index] as DeliveryReceipt;
+    if (
+      match &&
+      match.status === 'sent' &&
+      perMessage.get(match.messageId) === 1 &&
+      match.carrierMessageIds.length === 1 &&
+      bestCarrierMessageIdMatch(match.carrierMessageIds, receipt.carrierMessageId) === 0
+    ) {
+      plain.add(index);
+    }
+  });
+  const moved = new Map(
+    (
+      await repos.messages.applyReceiptsToSent(
+        [...plain].map((index) => {
+          const receipt = receipts[index] as DeliveryReceipt;
+          const match = matches[index] as CarrierIdMatch;
+          const undelivered = receipt.status === 'undelivered';
+          return {
+            messageId: match.messageId,
+            status: receipt.status,
+            errorCode: undelivered ? (receipt.errorCode ?? 'carrier_undelivered') : null,
+            errorMessage: undelivered ? UNDELIVERED_MESSAGE : null,
+            carrierMessageIds: match.carrierMessageIds,
+          };
+        }),
+        now,
+      )
+    ).map((message) => [message.id, message]),
+  );
+  // Plain receipts and waiting ones in one insert; a plain receipt whose message moved under
+  // us (another process settled it) is stored unapplied and settled below like the rest.
+  const settledHere = new Set<number>();
+  const rows: StoredReceipt[] = [];
+  stored.forEach((receipt, index) => {
+    if (receipt.messageId === null) rows.push(receipt);
+    else if (plain.has(index) && moved.has(receipt.messageId)) {
+      rows.push({ ...receipt, applied: true });
+      settledHere.add(index);
+    }
+  });
+  await repos.receipts.insertMany(rows);
+  const outcomes: Array<{ settled: Message | null } | 'unmatched'> = [];
+  for (const [index, receipt] of stored.entries()) {
+    if (receipt.messageId === null) outcomes.push('unmatched');
+    else if (settledHere.has(index)) outcomes.push({ settled: moved.get(receipt.messageId) ?? null });
+    else {
+      // Unusual: exactly what recordReceipt does for this one receipt, in arrival order.
+      await repos.receipts.insert(receipt);
+      outcomes.push({ settled: await applyReceipt(deps, repos, receipt.messageId, receipt) });
+    }
+  }
+  return outcomes;
+}
+
+async function settle(work: Promise<Message | null>): Promise<ReceiptResult> {
+  try {
+    return { ok: true, message: await work };
+  } catch (error) {
+    return { ok: false, error };
+  }
 }
 
 async function applyIfNowMatched(deps: Deps, receipt: DeliveryReceipt): Promise<Message | null> {
@@ -100,7 +231,7 @@ async function applyReceipt(
       target,
       now,
       target === 'undelivered'
-        ? { errorCode: receipt.errorCode ?? 'carrier_undelivered', errorMessage: 'the carrier could not deliver the message' }
+        ? { errorCode: receipt.errorCode ?? 'carrier_undelivered', errorMessage: UNDELIVERED_MESSAGE }
         : {},
       'receipt',
     );

@@ -592,10 +592,189 @@ export class MessageRepository {
       ...(patch.nextAttemptAt !== undefined ? { next_attempt_at: patch.nextAttemptAt } : {}),
     };
   }
+
+  /**
+   * `findIdByCarrierMessageId` for many carrier ids at once (the carrier sink records the
+   * receipts that arrive together in one transaction): one query for every id with keys, one
+   * more only if some id is blank, and one for the matched messages' part ids. Same rules and
+   * tie-breaks: the closest text, then the most recent submit. Each match carries the
+   * message's status and part ids, so the caller can tell the plain case from the rest.
+   */
+  async findByCarrierMessageIds(
+    refs: readonly { carrierId: string; carrierMessageId: string }[],
+  ): Promise<Array<CarrierIdMatch | null>> {
+    const keysOf = refs.map((ref) => carrierMessageIdKeys(ref.carrierMessageId));
+    const keysByCarrier = new Map<string, Set<string>>();
+    const blankByCarrier = new Map<string, Set<string>>();
+    refs.forEach((ref, index) => {
+      const keys = keysOf[index] ?? [];
+      const into = keys.length > 0 ? keysByCarrier : blankByCarrier;
+      const set = into.get(ref.carrierId) ?? new Set<string>();
+      for (const value of keys.length > 0 ? keys : [ref.carrierMessageId]) set.add(value);
+      into.set(ref.carrierId, set);
+    });
+    type Candidate = { messageId: string; storedId: string | null; sendingAt: string | null; status: string };
+    const byKey = new Map<string, Candidate[]>();
+    const slot = (carrierId: string, key: string): string => `${carrierId}\u0000${key}`;
+    if (keysByCarrier.size > 0) {
+      const rows = await this.db
+        .selectFrom('carrier_message_keys as k')
+        .innerJoin('messages as m', 'm.id', 'k.message_id')
+        .leftJoin('message_carrier_ids as c', (join) =>
+          join
+            .onRef('c.message_id', '=', 'k.message_id')
+            .onRef('c.part_index', '=', 'k.part_index')
+            .onRef('c.carrier_id', '=', 'k.carrier_id'),
+        )
+        .select([
+          'k.carrier_id as carrierId',
+          'k.key as key',
+          'k.message_id as messageId',
+          'c.carrier_message_id as storedId',
+          'm.sending_at as sendingAt',
+          'm.status as status',
+        ])
+        .where((eb) =>
+          eb.or(
+            [...keysByCarrier].map(([carrierId, keys]) =>
+              eb.and([eb('k.carrier_id', '=', carrierId), eb('k.key', 'in', [...keys])]),
+            ),
+          ),
+        )
+        .execute();
+      for (const row of rows) {
+        const list = byKey.get(slot(row.carrierId, row.key)) ?? [];
+        list.push(row);
+        byKey.set(slot(row.carrierId, row.key), list);
+      }
+    }
+    const blank = new Map<string, Candidate>();
+    if (blankByCarrier.size > 0) {
+      // A blank id has no keys; only the same text can name a message.
+      const rows = await this.db
+        .selectFrom('message_carrier_ids as c')
+        .innerJoin('messages as m', 'm.id', 'c.message_id')
+        .select(['c.carrier_id as carrierId', 'c.carrier_message_id as storedId', 'c.message_id as messageId', 'm.sending_at as sendingAt', 'm.status as status'])
+        .where((eb) =>
+          eb.or(
+            [...blankByCarrier].map(([carrierId, texts]) =>
+              eb.and([eb('c.carrier_id', '=', carrierId), eb('c.carrier_message_id', 'in', [...texts])]),
+            ),
+          ),
+        )
+        .execute();
+      for (const row of rows) blank.set(slot(row.carrierId, row.storedId), row);
+    }
+    const best = refs.map((ref, index): Candidate | null => {
+      const keys = keysOf[index] ?? [];
+      if (keys.length === 0) return blank.get(slot(ref.carrierId, ref.carrierMessageId)) ?? null;
+      const ranked = keys
+        .flatMap((key) => byKey.get(slot(ref.carrierId, key)) ?? [])
+        .map((row) => ({
+          ...row,
+          // A key row without its id row (the id was another message's first) still shares a key.
+          match: (row.storedId === null ? null : matchCarrierMessageId(row.storedId, ref.carrierMessageId)) ?? 'converted',
+        }))
+        .sort(
+          (a, b) =>
+            compareCarrierMessageIdMatch(a.match, b.match) ||
+            (b.sendingAt ?? '').localeCompare(a.sendingAt ?? '') ||
+            b.messageId.localeCompare(a.messageId),
+        );
+      return ranked[0] ?? null;
+    });
+    const partIds = await this.carrierIdsOfMany([...new Set(best.flatMap((c) => (c ? [c.messageId] : [])))]);
+    return best.map((c) =>
+      c
+        ? { messageId: c.messageId, status: c.status as MessageStatus, carrierMessageIds: partIds.get(c.messageId) ?? [] }
+        : null,
+    );
+  }
+
+  /**
+   * Applies receipts to messages still `sent`, many at once: one UPDATE … RETURNING per
+   * target status and one insert of their history events, instead of a read, an update, an
+   * event and a re-read per message. The caller has decided each target (a single-part
+   * message's receipt decides it alone). A message whose status moved meanwhile is left as
+   * it is and not returned: the caller settles it one by one, which records the refusal.
+   */
+  async applyReceiptsToSent(
+    entries: readonly ReceiptToApply[],
+    at: string,
+  ): Promise<Message[]> {
+    const moved: Message[] = [];
+    const partIds = new Map(entries.map((entry) => [entry.messageId, entry.carrierMessageIds]));
+    for (const target of ['delivered', 'undelivered'] as const) {
+      const group = entries.filter((entry) => entry.status === target);
+      if (group.length === 0) continue;
+      if (!decideTransition('sent', target).apply) throw new Error(`sent → ${target} must be allowed`);
+      const rows = await this.db
+        .updateTable('messages')
+        .set(() => ({
+          status: target,
+          updated_at: at,
+          [TIMESTAMP_COLUMN[target]]: at,
+          ...(target === 'undelivered'
+            ? {
+                error_code: sql<string | null>`case id ${sql.join(
+                  group.map((entry) => sql`when ${entry.messageId} then ${entry.errorCode}`),
+                  sql` `,
+                )} end`,
+                error_message: sql<string | null>`case id ${sql.join(
+                  group.map((entry) => sql`when ${entry.messageId} then ${entry.errorMessage}`),
+                  sql` `,
+                )} end`,
+              }
+            : {}),
+        }))
+        .where('id', 'in', group.map((entry) => entry.messageId))
+        .where('status', '=', 'sent')
+        .returningAll()
+        .execute();
+      moved.push(...rows.map((row) => toMessage(row, partIds.get(row.id) ?? [])));
+    }
+    if (moved.length > 0) {
+      const byId = new Map(entries.map((entry) => [entry.messageId, entry]));
+      await this.db
+        .insertInto('message_events')
+        .values(
+          moved.map((message) => ({
+            id: this.ids.next(),
+            message_id: message.id,
+            kind: 'receipt',
+            status: message.status,
+            error_code: byId.get(message.id)?.errorCode ?? null,
+            applied: 1,
+            detail: null,
+            created_at: at,
+          })),
+        )
+        .execute();
+    }
+    return moved;
+  }
 }
 
 function chunked<T>(items: T[], size: number): T[][] {
   const chunks: T[][] = [];
   for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
   return chunks;
+}
+
+/** What `findByCarrierMessageIds` found for one carrier id. */
+export interface CarrierIdMatch {
+  messageId: string;
+  status: MessageStatus;
+  /** Every part's carrier id, in part order. */
+  carrierMessageIds: string[];
+}
+
+/** A receipt's decided outcome for `applyReceiptsToSent`. */
+export interface ReceiptToApply {
+  messageId: string;
+  status: 'delivered' | 'undelivered';
+  /** Written for `undelivered` (and kept in the history event); null for `delivered`. */
+  errorCode: string | null;
+  errorMessage: string | null;
+  carrierMessageIds: string[];
 }

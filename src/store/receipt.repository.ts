@@ -56,6 +56,41 @@ export class ReceiptRepository {
   }
 
   /**
+   * `insert` for many receipts at once (the carrier sink records the receipts that arrive
+   * together in one transaction): one statement for the receipts, one for the waiting ones'
+   * lookup keys.
+   */
+  async insertMany(receipts: readonly StoredReceipt[]): Promise<void> {
+    if (receipts.length === 0) return;
+    await this.db
+      .insertInto('delivery_receipts')
+      .values(
+        receipts.map((receipt) => ({
+          id: receipt.id,
+          carrier_id: receipt.carrierId,
+          carrier_message_id: receipt.carrierMessageId,
+          message_id: receipt.messageId,
+          status: receipt.status,
+          error_code: receipt.errorCode,
+          raw: receipt.raw,
+          applied: receipt.applied ? 1 : 0,
+          received_at: receipt.receivedAt,
+        })),
+      )
+      .execute();
+    const keys = receipts
+      .filter((receipt) => receipt.messageId === null)
+      .flatMap((receipt) =>
+        carrierMessageIdKeys(receipt.carrierMessageId).map((key) => ({
+          receipt_id: receipt.id,
+          carrier_id: receipt.carrierId,
+          key,
+        })),
+      );
+    if (keys.length > 0) await this.db.insertInto('delivery_receipt_keys').values(keys).execute();
+  }
+
+  /**
    * Waiting receipts for these carrier ids. On PostgreSQL the rows are locked: the worker
    * and the receipt's own second look may both try to apply one receipt, and the lock makes
    * the later one wait, re-check `message_id is null` and skip it, so a receipt is applied
