@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import {
+  CompiledQuery,
+  type Driver,
   Kysely,
   Migrator,
   PostgresDialect,
@@ -52,8 +54,25 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
   // Another process (the CLI while the server runs) may hold the write lock briefly.
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+/**
+ * SQLite transactions that take the write lock when they begin (BEGIN IMMEDIATE). Kysely's
+ * default BEGIN is deferred: a transaction that reads and then writes fails at once with
+ * SQLITE_BUSY_SNAPSHOT when another process wrote in between, and busy_timeout cannot help.
+ * With several processes on one file (API + workers, the CLI) that lost receipts and failed
+ * batches; taking the lock up front makes them wait their turn instead.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection) => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
+  }
 }
 
 const STATEMENT_CACHE_SIZE = 500;

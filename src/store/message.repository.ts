@@ -237,8 +237,10 @@ export class MessageRepository {
     const rows = await this.db
       .selectFrom('messages')
       .selectAll()
+      // Literal, not bound: it is the condition of messages_claimable_idx (migration 0007),
+      // and planners match a partial index only on the same literal condition.
+      .where(sql<boolean>`status in ('queued', 'scheduled')`)
       .where('direction', '=', 'outbound')
-      .where('status', 'in', ['queued', 'scheduled'])
       .where('next_attempt_at', '<=', now)
       // Senders whose rate is used up for now: their backlog must not crowd out the others.
       .$if(paused.length > 0, (qb) => qb.where('number_id', 'not in', paused))
@@ -249,7 +251,8 @@ export class MessageRepository {
             selectFrom('messages as busy')
               .select('busy.id')
               .whereRef('busy.conversation_id', '=', 'messages.conversation_id')
-              .where('busy.status', '=', 'sending'),
+              // Literal for messages_sending_thread_idx, as above.
+              .where(sql<boolean>`busy.status = 'sending'`),
           ),
         ),
       )
@@ -340,7 +343,7 @@ export class MessageRepository {
       .selectFrom('messages')
       .innerJoin('workspaces', 'workspaces.id', 'messages.workspace_id')
       .select(['messages.id', 'messages.submit_started_at', 'messages.attempts', 'workspaces.unknown_outcome'])
-      .where('messages.status', '=', 'sending')
+      .where(sql<boolean>`messages.status = 'sending'`) // literal: messages_sending_lease_idx
       .where('messages.lease_until', '<', now)
       .limit(limit)
       .execute();

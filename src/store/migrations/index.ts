@@ -5,6 +5,7 @@ import * as smartEncoding from './0003-smart-encoding.js';
 import * as carrierMessageKeys from './0004-carrier-message-keys.js';
 import * as unmatchedReceiptsIndex from './0005-unmatched-receipts-index.js';
 import * as sendPacing from './0006-send-pacing.js';
+import * as claimIndexes from './0007-claim-indexes.js';
 
 /** Migrations are listed in code (not read from disk) so they ship inside any bundle. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004-carrier-message-keys': carrierMessageKeys,
   '0005-unmatched-receipts-index': unmatchedReceiptsIndex,
   '0006-send-pacing': sendPacing,
+  '0007-claim-indexes': claimIndexes,
 };
 
 export class StaticMigrationProvider implements MigrationProvider {

@@ -48,6 +48,8 @@ export interface LocalSmscOptions {
   firstMessageId?: number;
   /** Delay between a submit and its delivery receipt. Default 100 ms. */
   receiptDelayMs?: number;
+  /** Delay before a receipt the ESME refused (non-zero deliver_sm_resp) is sent again. Default 1 000 ms. */
+  receiptRetryMs?: number;
   /** Outcome every receipt reports. Default DELIVRD. */
   receiptStat?: ReceiptStat;
   /** system_id the SMSC names itself with in bind responses. */
@@ -241,6 +243,7 @@ export class LocalSmsc extends EventEmitter<LocalSmscEvents> {
   private nextMessageNumber: number;
   private nextConcatReference = 1;
   private receiverCursor = 0;
+  private closing = false;
 
   constructor(options: LocalSmscOptions = {}) {
     super();
@@ -251,6 +254,7 @@ export class LocalSmsc extends EventEmitter<LocalSmscEvents> {
       messageIdFormat: options.messageIdFormat ?? 'hex',
       firstMessageId: options.firstMessageId ?? 0x10000000,
       receiptDelayMs: options.receiptDelayMs ?? 100,
+      receiptRetryMs: options.receiptRetryMs ?? 1000,
       receiptStat: options.receiptStat ?? 'DELIVRD',
       smscSystemId: options.smscSystemId ?? 'parley-smsc',
       gsm7Packing: options.gsm7Packing ?? 'unpacked',
@@ -343,6 +347,7 @@ export class LocalSmsc extends EventEmitter<LocalSmscEvents> {
 
   /** Unbinds every session (waiting briefly for unbind_resp), closes them and stops listening. */
   async close(): Promise<void> {
+    this.closing = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     for (const stored of this.messages.values()) if (stored.receiptTimer) clearTimeout(stored.receiptTimer);
@@ -529,14 +534,9 @@ export class LocalSmsc extends EventEmitter<LocalSmscEvents> {
         return;
       case 'drop_response':
         break;
-      case 'delay': {
-        const timer = setTimeout(() => {
-          this.timers.delete(timer);
-          respond(status, message.messageId);
-        }, fault.ms);
-        this.timers.add(timer);
+      case 'delay':
+        this.later(() => respond(status, message.messageId), fault.ms);
         break;
-      }
       default:
         respond(status, message.messageId);
     }
@@ -667,15 +667,25 @@ export class LocalSmsc extends EventEmitter<LocalSmscEvents> {
       (status) => {
         receipt.responseStatus = status;
         this.emit('receipt', receipt);
+        // Refused (e.g. ESME_RX_T_APPN: the ESME could not store it): try again later, as an
+        // SMSC retries undelivered receipts.
+        if (status !== COMMAND_STATUS.ESME_ROK && !this.closing) this.later(() => this.deliverReceipt(stored), this.options.receiptRetryMs);
       },
       () => {
-        // The bind closed before answering: keep the receipt for the next bind, as an SMSC would.
+        // The bind closed before answering: another bound receiver gets it, else the next bind.
         this.receipts.splice(this.receipts.indexOf(receipt), 1);
-        const queue = this.pendingReceipts.get(message.systemId) ?? [];
-        queue.push(stored);
-        this.pendingReceipts.set(message.systemId, queue);
+        if (!this.closing) setImmediate(() => this.deliverReceipt(stored));
       },
     );
+  }
+
+  /** A timer that close() cancels. */
+  private later(run: () => void, ms: number): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      run();
+    }, ms);
+    this.timers.add(timer);
   }
 
   private flushPendingReceipts(systemId: string): void {
