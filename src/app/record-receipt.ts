@@ -47,7 +47,7 @@ export async function recordReceipt(deps: Deps, receipt: DeliveryReceipt): Promi
 /** One receipt's outcome in `recordReceipts`: the message it moved (or null), or why it was not stored. */
 export type ReceiptResult = { ok: true; message: Message | null } | { ok: false; error: unknown };
 
-const UNDELIVERED_MESSAGE = 'the carrier could not deliver the message';
+export const UNDELIVERED_MESSAGE = 'the carrier could not deliver the message';
 
 /**
  * Records receipts that arrived together (the carrier sink batches them) with the outcome
@@ -213,7 +213,11 @@ async function applyReceipt(
   let target: 'delivered' | 'undelivered' | null = receipt.status;
   if (receipt.status === 'delivered') {
     const parts = await repos.messages.carrierIdsOf(messageId);
-    const matched = await repos.receipts.forMessage(messageId);
+    // A single-part message named by this receipt needs no look at earlier receipts.
+    const matched =
+      parts.length === 1 && bestCarrierMessageIdMatch(parts, receipt.carrierMessageId) === 0
+        ? []
+        : await repos.receipts.forMessage(messageId);
     // Receipts may name a part in another base or case than the submit response did.
     const deliveredParts = new Set(
       matched

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { carrierMessageIdKeys } from '../domain/carrier-message-id.js';
 import { decodeCursor, encodeCursor, type Page } from './cursor.js';
 import type { Database, DeliveryReceiptTable } from './schema.js';
@@ -123,6 +123,23 @@ export class ReceiptRepository {
   }
 
   /** `waited`: the receipt was stored unmatched, so it has lookup keys to remove. */
+  /** `markMatched(…, applied = true, waited = true)` for many waiting receipts at once. */
+  async markWaitingAppliedMany(matches: { id: string; messageId: string }[]): Promise<void> {
+    if (matches.length === 0) return;
+    await this.db
+      .updateTable('delivery_receipts')
+      .set({
+        message_id: sql<string>`case id ${sql.join(
+          matches.map((m) => sql`when ${m.id} then ${m.messageId}`),
+          sql` `,
+        )} end`,
+        applied: 1,
+      })
+      .where('id', 'in', matches.map((m) => m.id))
+      .execute();
+    await this.db.deleteFrom('delivery_receipt_keys').where('receipt_id', 'in', matches.map((m) => m.id)).execute();
+  }
+
   async markMatched(id: string, messageId: string, applied: boolean, waited = false): Promise<void> {
     await this.db
       .updateTable('delivery_receipts')

@@ -1,5 +1,5 @@
 import { AppError } from '../domain/errors.js';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { createTestContext, STORES, type TestContext } from '../../test/support/test-context.js';
 import { CUSTOMER, eventually, OTHER_CUSTOMER, seedWorkspace, type SeededWorkspace } from '../../test/support/fixtures.js';
 import {
@@ -17,6 +17,7 @@ import { handleInbound } from '../app/handle-inbound.js';
 import { sendMessage } from '../app/send-message.js';
 import { ManualClock } from '../runtime/clock-and-ids.js';
 import { SendWorker } from './send-worker.js';
+import { MessageRepository } from '../store/message.repository.js';
 
 interface SharedStore {
   t: TestContext;
@@ -299,6 +300,24 @@ describe.each(STORES)('send worker on %s', (kind) => {
     await worker.drain();
     expect(await reload(t.ctx, queued.id)).toMatchObject({ status: 'sent' });
     expect(fake.submits.map((s) => s.messageId)).toEqual([queued.id]);
+  });
+
+  it('never resubmits a message the carrier accepted when recording the answer fails', async () => {
+    const { t, seeded, fake, fakePhone, worker, clock } = await setup({ timed: true });
+    const queued = await send(t.ctx, seeded.workspace, fakePhone);
+    const failing = vi.spyOn(MessageRepository.prototype, 'markSentMany').mockRejectedValue(new Error('disk full'));
+    try {
+      await worker.drain();
+    } finally {
+      failing.mockRestore();
+    }
+    expect(fake.submits.map((s) => s.messageId)).toEqual([queued.id]);
+    // Not requeued: still `sending`, with its submit marked as begun.
+    expect(await reload(t.ctx, queued.id)).toMatchObject({ status: 'sending' });
+    clock.advance(60_001);
+    await worker.drain();
+    expect(await reload(t.ctx, queued.id)).toMatchObject({ status: 'failed', errorCode: 'submit_outcome_unknown' });
+    expect(fake.submits).toHaveLength(1);
   });
 
   it('lets at most the carrier window of submits be in progress at once', async () => {

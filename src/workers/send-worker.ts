@@ -1,5 +1,5 @@
 import type { AppContext } from '../context.js';
-import { CarrierError } from '../carriers/carrier.js';
+import { CarrierError, type SubmitResult } from '../carriers/carrier.js';
 import { isAppError } from '../domain/errors.js';
 import type { BusinessNumber, CarrierRecord, Message } from '../domain/models.js';
 import type { Repositories } from '../store/store.js';
@@ -103,6 +103,10 @@ export class SendWorker {
     await this.recoverExpiredLeases();
     const capacity = this.deps.config.workerConcurrency - this.inFlight.size;
     if (capacity <= 0 || this.stopping) return 0;
+    // A claim costs a transaction of about ten statements however many it takes. Claiming
+    // for every finished send (one at a time) made claims most of a busy worker's work; wait
+    // until a quarter of the slots are free, unless the worker is idle.
+    if (this.inFlight.size > 0 && capacity < Math.ceil(this.deps.config.workerConcurrency / 4)) return 0;
     const claimed = await this.claim(capacity);
     for (const { message, slot } of claimed) {
       const job = this.process(message, slot).catch((error: unknown) => {
@@ -257,6 +261,7 @@ export class SendWorker {
       return;
     }
     let gate: CarrierGate | undefined;
+    let result: SubmitResult;
     try {
       const carrier = await this.deps.carriers.ensure(record);
       // Everything of variable length happens before the wait, so sends leave as close to
@@ -265,7 +270,7 @@ export class SendWorker {
       gate = this.gateFor(record.id, carrier.submitCapacity?.());
       await gate.acquire();
       await this.submitStarts.mark(claimed.id);
-      const result = await carrier.submit({
+      result = await carrier.submit({
         messageId: claimed.id,
         from: claimed.from,
         to: claimed.to,
@@ -273,13 +278,36 @@ export class SendWorker {
         encoding: claimed.encoding,
         segments: claimed.segments,
       });
-      gate.release();
-      gate = undefined;
-      if (result.throttled) await this.slowSender(claimed);
-      await this.sent.record(claimed, record.id, result.carrierMessageIds);
     } catch (error) {
       gate?.release();
       await this.recordSubmitError(claimed, error);
+      return;
+    }
+    gate.release();
+    // The carrier has the message from here on: a failure to record that must never requeue
+    // it (that would send it twice). Try again; if the store stays away, the lease runs out
+    // and the unknown-outcome rule decides, as after a crash.
+    await this.recordAccepted(claimed, record.id, result);
+  }
+
+  private async recordAccepted(claimed: Message, carrierId: string, result: SubmitResult): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.sent.record(claimed, carrierId, result.carrierMessageIds);
+        break;
+      } catch (error) {
+        if (attempt >= 3) {
+          this.deps.log.error(
+            { err: error, messageId: claimed.id, carrierMessageIds: result.carrierMessageIds },
+            'carrier accepted the message but recording it failed; its lease will expire and the unknown-outcome rule applies',
+          );
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
+    if (result.throttled) {
+      await this.slowSender(claimed).catch((error: unknown) => this.deps.log.warn({ err: error }, 'could not record a throttle slow-down'));
     }
   }
 

@@ -6,6 +6,7 @@ import * as carrierMessageKeys from './0004-carrier-message-keys.js';
 import * as unmatchedReceiptsIndex from './0005-unmatched-receipts-index.js';
 import * as sendPacing from './0006-send-pacing.js';
 import * as claimIndexes from './0007-claim-indexes.js';
+import * as receiptsByMessage from './0008-receipts-by-message.js';
 
 /** Migrations are listed in code (not read from disk) so they ship inside any bundle. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005-unmatched-receipts-index': unmatchedReceiptsIndex,
   '0006-send-pacing': sendPacing,
   '0007-claim-indexes': claimIndexes,
+  '0008-receipts-by-message': receiptsByMessage,
 };
 
 export class StaticMigrationProvider implements MigrationProvider {
