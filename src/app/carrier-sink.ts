@@ -11,11 +11,23 @@ import { ReceiptBatcher } from './receipt-batcher.js';
 export function createCarrierSink(ctx: AppContext): CarrierEventSink {
   const receipts = ReceiptBatcher.for(ctx);
   return {
+    // A rejection makes the adapter refuse the PDU (SMPP: ESME_RX_T_APPN) so the carrier
+    // retries; say why here, since the adapter only knows that it failed.
     receipt: async (receipt) => {
-      await receipts.add(receipt);
+      try {
+        await receipts.add(receipt);
+      } catch (error) {
+        ctx.log.error({ err: error, carrierId: receipt.carrierId, carrierMessageId: receipt.carrierMessageId }, 'could not store a delivery receipt; the carrier will be asked to resend it');
+        throw error;
+      }
     },
     inbound: async (sms) => {
-      await handleInbound(ctx, sms);
+      try {
+        await handleInbound(ctx, sms);
+      } catch (error) {
+        ctx.log.error({ err: error, carrierId: sms.carrierId, from: sms.from, to: sms.to }, 'could not store an inbound text; the carrier will be asked to resend it');
+        throw error;
+      }
     },
   };
 }
