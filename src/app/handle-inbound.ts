@@ -75,8 +75,9 @@ export async function handleInbound(deps: Deps, received: InboundSms): Promise<I
 async function handleSingle(deps: Deps, sms: InboundSms): Promise<InboundOutcome> {
   const now = deps.clock.now().toISOString();
   const receivedAt = sms.at.toISOString();
-  const number = await deps.db.repos.numbers.findByPhone(normalizeLoosely(sms.to, 'US'));
-  const workspace = number ? await deps.db.repos.workspaces.findById(number.workspaceId) : null;
+  const route = await deps.db.repos.numbers.findRouteByPhone(normalizeLoosely(sms.to, 'US'));
+  const number = route?.number ?? null;
+  const workspace = route?.workspace ?? null;
   if (!number || !workspace) {
     const id = deps.ids.next();
     await deps.db.repos.unrouted.insert({
@@ -353,8 +354,9 @@ async function releaseSet(
     );
   }
 
-  const number = await repos.numbers.findByPhone(normalizeLoosely(key.to, 'US'));
-  const workspace = number ? await repos.workspaces.findById(number.workspaceId) : null;
+  const route = await repos.numbers.findRouteByPhone(normalizeLoosely(key.to, 'US'));
+  const number = route?.number ?? null;
+  const workspace = route?.workspace ?? null;
   if (!number || !workspace) {
     await repos.unrouted.insert({
       id,

@@ -32,7 +32,25 @@ export function parsePhone(input: string, defaultCountry: string, field = 'phone
   return phone;
 }
 
+/**
+ * Parsing with the full metadata costs tens of microseconds, and the same few numbers come
+ * back on every text (the business's own numbers, a customer's replies): remember recent
+ * results. Bounded; results are immutable values, so sharing them is safe.
+ */
+const READ_CACHE_LIMIT = 20_000;
+const readCache = new Map<string, PhoneNumber | null>();
+
 function readValid(text: string, defaultCountry: string): PhoneNumber | null {
+  const key = `${defaultCountry}|${text}`;
+  const cached = readCache.get(key);
+  if (cached !== undefined) return cached;
+  const result = readValidUncached(text, defaultCountry);
+  if (readCache.size >= READ_CACHE_LIMIT) readCache.clear();
+  readCache.set(key, result === null ? null : Object.freeze(result));
+  return result;
+}
+
+function readValidUncached(text: string, defaultCountry: string): PhoneNumber | null {
   try {
     const parsed = parsePhoneNumberWithError(text, {
       defaultCountry: defaultCountry.toUpperCase() as CountryCode,

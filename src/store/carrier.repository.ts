@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
-import type { BusinessNumber, CarrierRecord } from '../domain/models.js';
+import type { BusinessNumber, CarrierRecord, Workspace } from '../domain/models.js';
 import type { Database } from './schema.js';
-import { toCarrier, toNumber } from './row-mappers.js';
+import { toCarrier, toNumber, toWorkspace } from './row-mappers.js';
 
 export class CarrierRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -83,6 +83,38 @@ export class NumberRepository {
     if (ids.length === 0) return [];
     const rows = await this.db.selectFrom('numbers').selectAll().where('id', 'in', ids).execute();
     return rows.map(toNumber);
+  }
+
+  /** The number and its workspace in one read: every inbound text starts here. */
+  async findRouteByPhone(phoneNumber: string): Promise<{ number: BusinessNumber; workspace: Workspace } | null> {
+    const row = await this.db
+      .selectFrom('numbers')
+      .innerJoin('workspaces', 'workspaces.id', 'numbers.workspace_id')
+      .selectAll('workspaces')
+      .select([
+        'numbers.id as n_id',
+        'numbers.workspace_id as n_workspace_id',
+        'numbers.carrier_id as n_carrier_id',
+        'numbers.phone_number as n_phone_number',
+        'numbers.kind as n_kind',
+        'numbers.mps as n_mps',
+        'numbers.created_at as n_created_at',
+      ])
+      .where('numbers.phone_number', '=', phoneNumber)
+      .executeTakeFirst();
+    if (!row) return null;
+    return {
+      number: toNumber({
+        id: row.n_id,
+        workspace_id: row.n_workspace_id,
+        carrier_id: row.n_carrier_id,
+        phone_number: row.n_phone_number,
+        kind: row.n_kind,
+        mps: row.n_mps,
+        created_at: row.n_created_at,
+      }),
+      workspace: toWorkspace(row),
+    };
   }
 
   /** Numbers are unique across workspaces: this is how inbound traffic is routed. */

@@ -512,7 +512,9 @@ export class MessageRepository {
     const row = await this.db
       .selectFrom('messages')
       .selectAll()
-      .where('direction', '=', 'inbound')
+      // Literal: the condition of the partial messages_inbound_dedupe_idx; a bound value
+      // keeps SQLite off that index and this ran as a scan of every message.
+      .where(sql<boolean>`direction = 'inbound'`)
       .where('carrier_id', '=', carrierId)
       .where('carrier_message_id', '=', carrierMessageId)
       .executeTakeFirst();
