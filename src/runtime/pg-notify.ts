@@ -185,12 +185,17 @@ export class PgNotifyBus implements EventBus, SendQueueSignal {
     this.queueListeners.clear();
   }
 
+  /**
+   * `<workspaceId>\n<envelope JSON>`: the workspace leads, so a process with nobody
+   * listening to it (every worker process; an API process without open inboxes) drops the
+   * notification without parsing it. A campaign publishes two events per message.
+   */
   private encode(event: ParleyEvent): string {
     const envelope: Envelope = { o: this.origin, s: ++this.seq, e: event };
-    const full = JSON.stringify(envelope);
+    const full = `${event.workspaceId}\n${JSON.stringify(envelope)}`;
     if (Buffer.byteLength(full, 'utf8') <= MAX_PAYLOAD_BYTES) return full;
     const ref: EventRef = { type: event.type, workspaceId: event.workspaceId, id: event.data.id };
-    return JSON.stringify({ o: this.origin, s: envelope.s, r: ref } satisfies Envelope);
+    return `${event.workspaceId}\n${JSON.stringify({ o: this.origin, s: envelope.s, r: ref } satisfies Envelope)}`;
   }
 
   private ensureStarted(): void {
@@ -329,9 +334,11 @@ export class PgNotifyBus implements EventBus, SendQueueSignal {
       return;
     }
     if (channel !== EVENTS_CHANNEL || payload === undefined) return;
+    const split = payload.indexOf('\n');
+    if (split > 0 && this.subscribers.listenerCount(payload.slice(0, split)) === 0) return;
     let envelope: Envelope;
     try {
-      envelope = JSON.parse(payload) as Envelope;
+      envelope = JSON.parse(payload.slice(split + 1)) as Envelope;
     } catch (error) {
       this.options.log.warn({ err: error }, 'unreadable live event notification; ignored');
       return;
