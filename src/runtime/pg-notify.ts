@@ -95,6 +95,7 @@ export class PgNotifyBus implements EventBus, SendQueueSignal {
   private dropped = 0;
   private flushing: Promise<void> | null = null;
   private flushScheduled = false;
+  private queryChain: Promise<unknown> = Promise.resolve();
 
   private queueCooldown: NodeJS.Timeout | null = null;
   private queueDirty = false;
@@ -300,7 +301,7 @@ export class PgNotifyBus implements EventBus, SendQueueSignal {
       const batch = this.pending.splice(0, FLUSH_BATCH);
       try {
         // unnest yields the array in order; one statement commits all NOTIFYs together, in order.
-        await client.query('select pg_notify($1, p) from unnest($2::text[]) as t(p)', [EVENTS_CHANNEL, batch]);
+        await this.query(client, 'select pg_notify($1, p) from unnest($2::text[]) as t(p)', [EVENTS_CHANNEL, batch]);
       } catch (error) {
         // The connection died mid-statement (or it was refused): keep the batch for after reconnecting.
         this.pending.unshift(...batch);
@@ -310,13 +311,23 @@ export class PgNotifyBus implements EventBus, SendQueueSignal {
     }
   }
 
+  /**
+   * One statement at a time on the listener's connection: events and queue signals are sent
+   * from independent timers, and pg deprecates overlapping queries on one client.
+   */
+  private query(client: pg.Client, text: string, values: unknown[]): Promise<unknown> {
+    const run = this.queryChain.then(() => client.query(text, values));
+    this.queryChain = run.catch(() => undefined);
+    return run;
+  }
+
   private sendQueueSignal(): void {
     this.queueDirty = false;
     const client = this.connected ? this.client : null;
     // Disconnected: send it once reconnected (other workers still poll meanwhile).
     if (!client) this.queueOwed = true;
     else {
-      client.query('select pg_notify($1, $2)', [QUEUE_CHANNEL, this.origin]).catch((error: unknown) => {
+      this.query(client, 'select pg_notify($1, $2)', [QUEUE_CHANNEL, this.origin]).catch((error: unknown) => {
         this.options.log.warn({ err: error }, 'could not send the queue signal');
       });
     }
