@@ -2,6 +2,7 @@ import type { Config } from './config.js';
 import { createContext, type AppContext } from './context.js';
 import { buildServer, type ParleyApp } from './http/server.js';
 import { SendWorker } from './workers/send-worker.js';
+import { CarrierKeeper } from './workers/carrier-keeper.js';
 import { ReassemblySweeper } from './workers/reassembly-sweeper.js';
 import { PgNotifyBus } from './runtime/pg-notify.js';
 
@@ -39,7 +40,11 @@ export async function startParley(config: Config, role: Role): Promise<RunningPa
   }
   let worker: SendWorker | null = null;
   let sweeper: ReassemblySweeper | null = null;
+  let keeper: CarrierKeeper | null = null;
   if (role === 'all' || role === 'worker') {
+    // Bind every carrier now, so replies and receipts flow before anything is sent.
+    keeper = new CarrierKeeper(ctx);
+    await keeper.start();
     worker = new SendWorker(ctx);
     worker.start();
     sweeper = new ReassemblySweeper(ctx);
@@ -54,6 +59,7 @@ export async function startParley(config: Config, role: Role): Promise<RunningPa
       if (app) await app.close();
       if (worker) await worker.stop();
       if (sweeper) await sweeper.stop();
+      if (keeper) await keeper.stop();
       await ctx.carriers.stopAll();
       await ctx.db.close();
       ctx.log.info('stopped cleanly');
