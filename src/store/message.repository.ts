@@ -469,43 +469,8 @@ export class MessageRepository {
    * the message submitted most recently.
    */
   async findIdByCarrierMessageId(carrierId: string, carrierMessageId: string): Promise<string | null> {
-    const keys = carrierMessageIdKeys(carrierMessageId);
-    if (keys.length === 0) {
-      // A blank id has no keys; only the same text can name a message.
-      const row = await this.db
-        .selectFrom('message_carrier_ids')
-        .select('message_id')
-        .where('carrier_id', '=', carrierId)
-        .where('carrier_message_id', '=', carrierMessageId)
-        .executeTakeFirst();
-      return row?.message_id ?? null;
-    }
-    const rows = await this.db
-      .selectFrom('carrier_message_keys as k')
-      .innerJoin('messages as m', 'm.id', 'k.message_id')
-      .leftJoin('message_carrier_ids as c', (join) =>
-        join
-          .onRef('c.message_id', '=', 'k.message_id')
-          .onRef('c.part_index', '=', 'k.part_index')
-          .onRef('c.carrier_id', '=', 'k.carrier_id'),
-      )
-      .select(['k.message_id as messageId', 'c.carrier_message_id as storedId', 'm.sending_at as sendingAt'])
-      .where('k.carrier_id', '=', carrierId)
-      .where('k.key', 'in', keys)
-      .execute();
-    const ranked = rows
-      .map((row) => ({
-        ...row,
-        // A key row without its id row (the id was another message's first) still shares a key.
-        match: (row.storedId === null ? null : matchCarrierMessageId(row.storedId, carrierMessageId)) ?? 'converted',
-      }))
-      .sort(
-        (a, b) =>
-          compareCarrierMessageIdMatch(a.match, b.match) ||
-          (b.sendingAt ?? '').localeCompare(a.sendingAt ?? '') ||
-          b.messageId.localeCompare(a.messageId),
-      );
-    return ranked[0]?.messageId ?? null;
+    const [match] = await this.findByCarrierMessageIds([{ carrierId, carrierMessageId }]);
+    return match?.messageId ?? null;
   }
 
   async findInboundByCarrierMessageId(carrierId: string, carrierMessageId: string): Promise<Message | null> {

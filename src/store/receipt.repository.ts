@@ -27,32 +27,12 @@ export class ReceiptRepository {
     private readonly dialect: DialectName,
   ) {}
 
+  /**
+   * A receipt that overtook its submit response (no message yet) waits; its keys let the
+   * message find it when the ids are stored, even written in another base or case.
+   */
   async insert(receipt: StoredReceipt): Promise<void> {
-    await this.db
-      .insertInto('delivery_receipts')
-      .values({
-        id: receipt.id,
-        carrier_id: receipt.carrierId,
-        carrier_message_id: receipt.carrierMessageId,
-        message_id: receipt.messageId,
-        status: receipt.status,
-        error_code: receipt.errorCode,
-        raw: receipt.raw,
-        applied: receipt.applied ? 1 : 0,
-        received_at: receipt.receivedAt,
-      })
-      .execute();
-    // A receipt that overtook its submit response waits; its keys let the message find it
-    // when the ids are stored, even written in another base or case.
-    if (receipt.messageId === null) {
-      const keys = carrierMessageIdKeys(receipt.carrierMessageId);
-      if (keys.length > 0) {
-        await this.db
-          .insertInto('delivery_receipt_keys')
-          .values(keys.map((key) => ({ receipt_id: receipt.id, carrier_id: receipt.carrierId, key })))
-          .execute();
-      }
-    }
+    await this.insertMany([receipt]);
   }
 
   /**

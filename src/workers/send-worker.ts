@@ -6,7 +6,7 @@ import type { Repositories } from '../store/store.js';
 import { retryDelayMs, unsendableReason } from '../domain/send-rules.js';
 import { reserveSlot, senderRate, slowDown, type PaceLimit } from '../domain/send-pace.js';
 import { senderPaceKey, workspacePaceKey } from '../store/send-pace.repository.js';
-import { SubmitStartMarker } from './submit-start-marker.js';
+import { TurnBatcher } from './turn-batcher.js';
 import { SentRecorder } from './sent-recorder.js';
 import { TtlCache } from './ttl-cache.js';
 import { CarrierGate } from './carrier-gate.js';
@@ -54,7 +54,11 @@ export class SendWorker {
   /** Submits in progress, by message id, with when their lease ends: renewed while they run. */
   private readonly inFlight = new Map<string, { job: Promise<void>; leaseUntilMs: number }>();
   private unsubscribe: (() => void) | null = null;
-  private readonly submitStarts: SubmitStartMarker;
+  /**
+   * `submit_started_at` must be written before each carrier call (it is what makes a lost
+   * lease's outcome "unknown" rather than "never sent"); one UPDATE per turn, not per message.
+   */
+  private readonly submitStarts: TurnBatcher<string>;
   private readonly sent: SentRecorder;
   /** Numbers and carrier records by id, briefly: read for every message otherwise. */
   private readonly numbers = new TtlCache<BusinessNumber | null>(5000);
@@ -64,7 +68,7 @@ export class SendWorker {
   private readonly lastSendEnds = new Map<string, number>();
 
   constructor(private readonly deps: Deps) {
-    this.submitStarts = new SubmitStartMarker(deps.db.repos.messages, deps.clock);
+    this.submitStarts = new TurnBatcher((ids) => deps.db.repos.messages.markSubmitStarted(ids, deps.clock.now().toISOString()));
     this.sent = new SentRecorder(deps);
   }
 
@@ -269,7 +273,7 @@ export class SendWorker {
       await this.waitForSlot(claimed.numberId, slot);
       gate = this.gateFor(record.id, carrier.submitCapacity?.());
       await gate.acquire();
-      await this.submitStarts.mark(claimed.id);
+      await this.submitStarts.add(claimed.id);
       result = await carrier.submit({
         messageId: claimed.id,
         from: claimed.from,

@@ -2,6 +2,7 @@ import type { AppContext } from '../context.js';
 import type { Message } from '../domain/models.js';
 import { UNDELIVERED_MESSAGE, applyWaitingReceipts } from '../app/record-receipt.js';
 import type { StoredReceipt } from '../store/receipt.repository.js';
+import { TurnBatcher } from './turn-batcher.js';
 import { carrierMessageIdKeys } from '../domain/carrier-message-id.js';
 
 type Deps = Pick<AppContext, 'db' | 'clock' | 'events'>;
@@ -10,8 +11,6 @@ interface PendingSent {
   message: Message;
   carrierId: string;
   carrierMessageIds: string[];
-  resolve: () => void;
-  reject: (error: unknown) => void;
 }
 
 /**
@@ -22,33 +21,18 @@ interface PendingSent {
  * Each caller's promise settles when its message is committed.
  */
 export class SentRecorder {
-  private pending: PendingSent[] = [];
-  private scheduled = false;
+  private readonly batcher = new TurnBatcher<PendingSent>((batch) => this.flush(batch));
 
   constructor(private readonly deps: Deps) {}
 
   record(message: Message, carrierId: string, carrierMessageIds: string[]): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ message, carrierId, carrierMessageIds, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => void this.flush());
-      }
-    });
+    return this.batcher.add({ message, carrierId, carrierMessageIds });
   }
 
-  private async flush(): Promise<void> {
-    const batch = this.pending;
-    this.pending = [];
-    this.scheduled = false;
-    try {
-      const updates = await this.write(batch);
-      for (const message of updates) this.publish(message);
-      await this.applyLateReceipts(batch);
-      for (const entry of batch) entry.resolve();
-    } catch (error) {
-      for (const entry of batch) entry.reject(error);
-    }
+  private async flush(batch: PendingSent[]): Promise<void> {
+    const updates = await this.write(batch);
+    for (const message of updates) this.publish(message);
+    await this.applyLateReceipts(batch);
   }
 
   private async write(batch: PendingSent[]): Promise<Message[]> {
