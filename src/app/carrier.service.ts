@@ -62,8 +62,6 @@ export async function listCarriers(deps: Deps, workspace: Workspace): Promise<Ca
   return records.map((record) => view(deps, record, unmatched.get(record.id) ?? 0));
 }
 
-/** Sender limits by kind, in segments per second (issue: send pipeline enforces them). */
-export const DEFAULT_MPS: Record<NumberKind, number> = { long_code: 1, toll_free: 3, short_code: 100 };
 
 export async function createNumber(
   deps: Deps,

@@ -3,7 +3,7 @@ import type { BusinessNumber, Contact, Message, Workspace } from '../domain/mode
 import type { CarrierView } from '../app/carrier.service.js';
 import type { UnmatchedReceiptsReport } from '../app/unmatched-receipts.js';
 import type { ConversationView } from '../app/queries.js';
-import { DEFAULT_MPS } from '../app/carrier.service.js';
+import { senderRate } from '../domain/send-pace.js';
 import type {
   CarrierSchema,
   ContactSchema,
@@ -78,7 +78,8 @@ export function presentNumber(n: BusinessNumber): Static<typeof NumberSchema> {
     phoneNumber: n.phoneNumber,
     carrierId: n.carrierId,
     kind: n.kind,
-    mps: n.mps ?? DEFAULT_MPS[n.kind],
+    // What the worker paces this sender at, in segments per second.
+    mps: senderRate(n.kind, n.mps),
     createdAt: n.createdAt,
   };
 }
