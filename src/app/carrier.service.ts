@@ -5,6 +5,7 @@ import type { BusinessNumber, CarrierRecord, CarrierType, NumberKind, Workspace 
 import { parsePhone } from '../domain/phone-number.js';
 import { isUniqueViolation } from '../store/database.js';
 import { countUnmatchedReceipts } from './unmatched-receipts.js';
+import type { ReportedCarrierStatus } from '../store/carrier-status.repository.js';
 
 type Deps = Pick<AppContext, 'db' | 'clock' | 'ids' | 'carriers'>;
 
@@ -16,14 +17,34 @@ export interface CarrierView extends CarrierRecord {
   unmatchedReceipts?: number;
 }
 
-/** Live state is per process: it comes from the registry, never from the store. */
-function view(deps: Deps, record: CarrierRecord, unmatchedReceipts: number): CarrierView {
-  return {
-    ...record,
-    status: deps.carriers.status(record.id),
-    lastError: deps.carriers.lastError(record.id),
-    unmatchedReceipts,
-  };
+/** How often sending processes write their carriers' live status; reports 3× older are ignored. */
+export const STATUS_REPORT_MS = 5_000;
+
+/**
+ * Live state: this process's own connection when it has one; else what the sending processes
+ * reported to the store in the last few seconds (an API process started with `--role api`
+ * holds no connections), the best of them, since one bound process is enough to send.
+ */
+async function views(deps: Deps, records: CarrierRecord[], unmatched: Map<string, number>): Promise<CarrierView[]> {
+  const remote = records.filter((record) => !deps.carriers.get(record.id)).map((record) => record.id);
+  const since = new Date(deps.clock.now().getTime() - 3 * STATUS_REPORT_MS).toISOString();
+  const reports = await deps.db.repos.carrierStatus.recent(remote, since);
+  return records.map((record) => {
+    const local = deps.carriers.get(record.id);
+    const best = local ? null : bestReport(reports.get(record.id) ?? []);
+    return {
+      ...record,
+      status: local ? deps.carriers.status(record.id) : ((best?.status as CarrierStatus | undefined) ?? 'down'),
+      lastError: local ? deps.carriers.lastError(record.id) : (best?.lastError ?? null),
+      unmatchedReceipts: unmatched.get(record.id) ?? 0,
+    };
+  });
+}
+
+const STATUS_RANK: Record<string, number> = { bound: 0, ready: 0, auth_failed: 1, connecting: 2, down: 3 };
+
+function bestReport(reports: ReportedCarrierStatus[]): ReportedCarrierStatus | null {
+  return [...reports].sort((a, b) => (STATUS_RANK[a.status] ?? 9) - (STATUS_RANK[b.status] ?? 9))[0] ?? null;
 }
 
 export async function createCarrier(
@@ -45,21 +66,25 @@ export async function createCarrier(
   await deps.db.repos.carriers.insert(record);
   await deps.carriers.ensure(record);
   // A carrier created just now has no receipts yet.
-  return view(deps, record, 0);
+  const [created] = await views(deps, [record], new Map());
+  if (!created) throw new Error('unreachable: one record in, one view out');
+  return created;
 }
 
 export async function getCarrier(deps: Deps, workspace: Workspace, id: string): Promise<CarrierView> {
   const record = await deps.db.repos.carriers.findInWorkspace(workspace.id, id);
   if (!record) throw new AppError('not_found', `carrier ${id} not found`);
   const unmatched = await countUnmatchedReceipts(deps, [record.id]);
-  return view(deps, record, unmatched.get(record.id) ?? 0);
+  const [found] = await views(deps, [record], unmatched);
+  if (!found) throw new Error('unreachable: one record in, one view out');
+  return found;
 }
 
 export async function listCarriers(deps: Deps, workspace: Workspace): Promise<CarrierView[]> {
   const records = await deps.db.repos.carriers.listForWorkspace(workspace.id);
   // One grouped count for all of them, served by the partial index on unmatched receipts.
   const unmatched = await countUnmatchedReceipts(deps, records.map((record) => record.id));
-  return records.map((record) => view(deps, record, unmatched.get(record.id) ?? 0));
+  return views(deps, records, unmatched);
 }
 
 

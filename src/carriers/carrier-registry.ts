@@ -81,6 +81,11 @@ export class CarrierRegistry {
     return this.live.get(id);
   }
 
+  /** Carriers this process has started. */
+  liveIds(): string[] {
+    return [...this.live.keys()];
+  }
+
   /** `down` for a carrier this process has not started. */
   status(id: string): CarrierStatus {
     return this.live.get(id)?.status() ?? 'down';

@@ -155,6 +155,15 @@ export interface MessageEventTable {
   created_at: string;
 }
 
+/** What each process last reported about a carrier's connection (migration 0009). */
+export interface CarrierStatusTable {
+  carrier_id: string;
+  process_id: string;
+  status: string;
+  last_error: string | null;
+  updated_at: string;
+}
+
 /** Limiter state per sender ('number:<id>') and workspace ('workspace:<id>'), migration 0006. */
 export interface SendPaceTable {
   key: string;
@@ -237,6 +246,7 @@ export interface Database {
   message_events: MessageEventTable;
   delivery_receipts: DeliveryReceiptTable;
   send_pace: SendPaceTable;
+  carrier_status: CarrierStatusTable;
   delivery_receipt_keys: DeliveryReceiptKeyTable;
   consent_events: ConsentEventTable;
   idempotency_keys: IdempotencyKeyTable;

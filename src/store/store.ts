@@ -9,6 +9,7 @@ import { ConversationRepository } from './conversation.repository.js';
 import { MessageRepository } from './message.repository.js';
 import { IdempotencyRepository, ReceiptRepository, UnroutedRepository } from './receipt.repository.js';
 import { SendPaceRepository } from './send-pace.repository.js';
+import { CarrierStatusRepository } from './carrier-status.repository.js';
 import { InboundPartRepository } from './inbound-part.repository.js';
 
 /** Every repository, bound to one executor (the pool, or one transaction). */
@@ -23,6 +24,7 @@ export interface Repositories {
   messages: MessageRepository;
   receipts: ReceiptRepository;
   pace: SendPaceRepository;
+  carrierStatus: CarrierStatusRepository;
   idempotency: IdempotencyRepository;
   unrouted: UnroutedRepository;
   inboundParts: InboundPartRepository;
@@ -40,6 +42,7 @@ function bindRepositories(db: Kysely<Database>, dialect: DialectName, ids: IdSou
     messages: new MessageRepository(db, dialect, ids),
     receipts: new ReceiptRepository(db, dialect),
     pace: new SendPaceRepository(db, dialect),
+    carrierStatus: new CarrierStatusRepository(db),
     idempotency: new IdempotencyRepository(db),
     unrouted: new UnroutedRepository(db),
     inboundParts: new InboundPartRepository(db, dialect),

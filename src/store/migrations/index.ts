@@ -7,6 +7,7 @@ import * as unmatchedReceiptsIndex from './0005-unmatched-receipts-index.js';
 import * as sendPacing from './0006-send-pacing.js';
 import * as claimIndexes from './0007-claim-indexes.js';
 import * as receiptsByMessage from './0008-receipts-by-message.js';
+import * as carrierStatus from './0009-carrier-status.js';
 
 /** Migrations are listed in code (not read from disk) so they ship inside any bundle. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006-send-pacing': sendPacing,
   '0007-claim-indexes': claimIndexes,
   '0008-receipts-by-message': receiptsByMessage,
+  '0009-carrier-status': carrierStatus,
 };
 
 export class StaticMigrationProvider implements MigrationProvider {
