@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,36 +7,10 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PG_ADMIN_URL, STORES, type StoreKind } from '../support/test-context.js';
 import { BUSINESS_NUMBER, CUSTOMER, eventually } from '../support/fixtures.js';
+import { apiRequest as api, startParleyProcess, urlOf, type ParleyProcess } from '../support/parley-process.js';
 
 const run = promisify(execFile);
 const BIN = path.resolve('bin/parley');
-
-interface Started {
-  child: ChildProcess;
-  baseUrl: string;
-  output: () => string;
-}
-
-/** Starts `./bin/parley start` as a real process on a free port and waits for its URL. */
-async function startParley(env: NodeJS.ProcessEnv): Promise<Started> {
-  const child = spawn(BIN, ['start', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const baseUrl = await eventually(async () => /"url":"(http:\/\/[^"]+)"/.exec(output)?.[1], 20_000).catch(() => {
-    throw new Error(`parley did not start:\n${output}`);
-  });
-  return { child, baseUrl, output: () => output };
-}
-
-async function api<T>(baseUrl: string, apiKey: string, method: string, url: string, body?: unknown): Promise<{ status: number; json: T }> {
-  const response = await fetch(`${baseUrl}${url}`, {
-    method,
-    headers: { authorization: `Bearer ${apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : null,
-  });
-  return { status: response.status, json: (await response.json()) as T };
-}
 
 interface MessageJson {
   id: string;
@@ -50,7 +24,7 @@ describe.each(STORES)('parley as a real process on %s', (kind: StoreKind) => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-e2e-'));
   const dbName = `parley_e2e_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   let env: NodeJS.ProcessEnv;
-  let started: Started | null = null;
+  let started: ParleyProcess | null = null;
 
   beforeAll(async () => {
     env = { ...process.env, PARLEY_DATA_DIR: dataDir, HOST: '127.0.0.1', LOG_LEVEL: 'info' };
@@ -78,8 +52,8 @@ describe.each(STORES)('parley as a real process on %s', (kind: StoreKind) => {
   });
 
   it('texts a customer, takes the reply into the same thread, and shuts down cleanly', async () => {
-    started = await startParley(env);
-    const { baseUrl } = started;
+    started = await startParleyProcess(env, 'all');
+    const baseUrl = urlOf(started);
     expect((await fetch(`${baseUrl}/healthz`)).status).toBe(200);
 
     // The CLI works while the server is running.

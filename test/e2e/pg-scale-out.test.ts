@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,32 +7,10 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PG_ADMIN_URL } from '../support/test-context.js';
 import { BUSINESS_NUMBER, eventually } from '../support/fixtures.js';
+import { apiRequest as api, startParleyProcess as start, type ParleyProcess } from '../support/parley-process.js';
 
 const run = promisify(execFile);
 const BIN = path.resolve('bin/parley');
-
-interface Started {
-  role: string;
-  child: ChildProcess;
-  baseUrl: string | null;
-  output: () => string;
-}
-
-/** Starts `./bin/parley start --role ROLE` as a real process and waits until it has started. */
-async function start(env: NodeJS.ProcessEnv, role: 'api' | 'worker'): Promise<Started> {
-  const child = spawn(BIN, ['start', '--port', '0', '--role', role], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const ready = await eventually(async () => {
-    if (child.exitCode !== null) throw new Error('exited');
-    if (role === 'api') return /"url":"(http:\/\/[^"]+)"/.exec(output)?.[1];
-    return output.includes('Parley started (worker)') ? 'started' : null;
-  }, 20_000).catch(() => {
-    throw new Error(`parley --role ${role} did not start:\n${output}`);
-  });
-  return { role, child, baseUrl: role === 'api' ? ready : null, output: () => output };
-}
 
 interface Frame {
   event: string;
@@ -72,19 +50,10 @@ async function listen(baseUrl: string, apiKey: string): Promise<{ frames: Frame[
   return { frames, close: () => controller.abort() };
 }
 
-async function api<T>(baseUrl: string, apiKey: string, method: string, url: string, body?: unknown): Promise<{ status: number; json: T }> {
-  const response = await fetch(`${baseUrl}${url}`, {
-    method,
-    headers: { authorization: `Bearer ${apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : null,
-  });
-  return { status: response.status, json: (await response.json()) as T };
-}
-
 describe('api and worker processes on one PostgreSQL database', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-scale-'));
   const dbName = `parley_scale_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-  const processes: Started[] = [];
+  const processes: ParleyProcess[] = [];
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalSmsc } from '../../src/carriers/smpp/smsc/local-smsc.js';
 import { PG_ADMIN_URL, STORES, type StoreKind } from '../support/test-context.js';
 import { BUSINESS_NUMBER, eventually } from '../support/fixtures.js';
-import { killAll, startParleyProcess, tail, type ParleyProcess } from '../support/parley-process.js';
+import { apiRequest as api, killAll, startParleyProcess, tail, type ParleyProcess } from '../support/parley-process.js';
 
 /**
  * The send pipeline's crash-safety promise, tested with real processes: one API process and
@@ -79,15 +79,6 @@ function openReader(kind: StoreKind, dataDir: string, databaseUrl: string | unde
     sendingClaimedBefore: async (at) => Number((await pool.query<{ n: string }>(`${SENDING_SQL}$1`, [at])).rows[0]?.n ?? 0),
     close: () => pool.end(),
   };
-}
-
-async function api<T>(baseUrl: string, apiKey: string, method: string, url: string, body?: unknown): Promise<{ status: number; json: T }> {
-  const response = await fetch(`${baseUrl}${url}`, {
-    method,
-    headers: { authorization: `Bearer ${apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : null,
-  });
-  return { status: response.status, json: (await response.json()) as T };
 }
 
 const bodyOf = (i: number): string => `msg ${String(i).padStart(4, '0')}`;

@@ -52,3 +52,25 @@ export async function killAll(processes: Iterable<ParleyProcess>): Promise<void>
 export function tail(p: ParleyProcess, lines = 40): string {
   return p.output().trimEnd().split('\n').slice(-lines).join('\n');
 }
+
+/** A JSON request to a Parley process with an API key; answers the status and the parsed body. */
+export async function apiRequest<T>(
+  baseUrl: string,
+  apiKey: string,
+  method: string,
+  url: string,
+  body?: unknown,
+): Promise<{ status: number; json: T }> {
+  const response = await fetch(`${baseUrl}${url}`, {
+    method,
+    headers: { authorization: `Bearer ${apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : null,
+  });
+  return { status: response.status, json: (await response.json()) as T };
+}
+
+/** The address of a process that serves HTTP (`all` or `api`). */
+export function urlOf(p: ParleyProcess): string {
+  if (!p.baseUrl) throw new Error(`parley --role ${p.role} serves no HTTP`);
+  return p.baseUrl;
+}
