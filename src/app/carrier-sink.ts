@@ -21,6 +21,10 @@ export function createCarrierSink(ctx: AppContext): CarrierEventSink {
         throw error;
       }
     },
+    unparseableReceipt: async (receipt) => {
+      ctx.log.warn({ carrierId: receipt.carrierId, reason: receipt.reason, raw: receipt.raw }, 'unreadable delivery receipt kept for reporting');
+      await ctx.db.repos.unparseableReceipts.insert({ ...receipt, id: ctx.ids.next() });
+    },
     inbound: async (sms) => {
       try {
         await handleInbound(ctx, sms);

@@ -1,3 +1,4 @@
+import { createCarrierSink } from './carrier-sink.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, STORES, type TestContext } from '../../test/support/test-context.js';
 import { seedWorkspace, type SeededWorkspace } from '../../test/support/fixtures.js';
@@ -120,15 +121,23 @@ describe.each(STORES)('unmatched receipts report on %s', (kind) => {
     ).rejects.toMatchObject({ code: 'validation_error', field: 'before' });
   });
 
-  it('adds the receipts the adapter could not parse, newest first', async () => {
+  it('adds the receipts the adapter could not parse, stored through the sink, newest first', async () => {
     const { seeded, fake } = await seed();
     const garbled: UnparseableReceipt[] = [
       { reason: 'no message id in the TLVs or the text', raw: 'stat:DELIVRD', at: new Date('2026-01-01T11:00:00.000Z') },
       { reason: 'parser error: bad date', raw: 'id: sub:001 done date:99', at: new Date('2026-01-01T11:05:00.000Z') },
     ];
-    Object.assign(fake, { unparseableReceipts: () => garbled });
+    const sink = createCarrierSink(t.ctx);
+    for (const receipt of garbled) await sink.unparseableReceipt?.({ ...receipt, carrierId: fake.id });
     const report = await listUnmatchedReceipts(t.ctx, seeded.workspace, fake.id, { limit: 50 });
     expect(report.unparseable).toEqual([garbled[1], garbled[0]]);
+    // Stored, so any process reports them, and after a restart.
+    const restarted = await t.twin();
+    try {
+      expect((await listUnmatchedReceipts(restarted, seeded.workspace, fake.id, { limit: 50 })).unparseable).toHaveLength(2);
+    } finally {
+      await restarted.db.close();
+    }
   });
 
   it('is not_found for a carrier of another workspace, or none at all', async () => {

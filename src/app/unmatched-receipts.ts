@@ -15,6 +15,9 @@ type Deps = Pick<AppContext, 'db' | 'clock' | 'carriers'>;
  */
 export const UNMATCHED_RECEIPT_GRACE_MS = 60_000;
 
+/** The newest this many unreadable receipts are listed with the report. */
+export const UNPARSEABLE_REPORTED = 100;
+
 export interface UnmatchedReceiptsReport extends Page<StoredReceipt> {
   /** Receipts the adapter could not parse at all, newest first; live in this process only. */
   unparseable: UnparseableReceipt[];
@@ -55,10 +58,7 @@ export async function listUnmatchedReceipts(
     limit: query.limit,
     ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
   });
-  const unparseable = deps.carriers
-    .unparseableReceipts(carrier.id)
-    .slice()
-    .sort((a, b) => b.at.getTime() - a.at.getTime());
+  const unparseable = await deps.db.repos.unparseableReceipts.recentForCarrier(carrier.id, UNPARSEABLE_REPORTED);
   return { ...page, unparseable };
 }
 

@@ -1,5 +1,5 @@
 import { AppError } from '../domain/errors.js';
-import type { Carrier, CarrierContext, CarrierFactory, CarrierStatus, UnparseableReceipt } from './carrier.js';
+import type { Carrier, CarrierContext, CarrierFactory, CarrierStatus } from './carrier.js';
 import { SimulatorCarrier, validateSimulatorSettings } from './simulator/simulator.carrier.js';
 import { SmppCarrier, validateSmppSettings } from './smpp/smpp.carrier.js';
 
@@ -94,11 +94,6 @@ export class CarrierRegistry {
   /** null for a carrier this process has not started, or whose adapter reports no errors. */
   lastError(id: string): string | null {
     return this.live.get(id)?.lastError?.() ?? null;
-  }
-
-  /** Empty for a carrier this process has not started, or whose adapter parses no receipts. */
-  unparseableReceipts(id: string): UnparseableReceipt[] {
-    return this.live.get(id)?.unparseableReceipts?.() ?? [];
   }
 
   async stopAll(): Promise<void> {

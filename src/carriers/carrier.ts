@@ -63,8 +63,8 @@ export interface InboundSms {
 }
 
 /**
- * A receipt the adapter received but could not read at all (no message id, garbled text),
- * so it never reached the sink. Kept by the adapter for operators: never silently dropped.
+ * A receipt the adapter received but could not read at all (no message id, garbled text).
+ * Handed to the sink's `unparseableReceipt`, which stores it for operators: never dropped.
  */
 export interface UnparseableReceipt {
   reason: string;
@@ -76,6 +76,8 @@ export interface UnparseableReceipt {
 export interface CarrierEventSink {
   receipt(receipt: DeliveryReceipt): Promise<void>;
   inbound(sms: InboundSms): Promise<void>;
+  /** A receipt that could not be read; resolves once stored. Optional for test sinks. */
+  unparseableReceipt?(receipt: UnparseableReceipt & { carrierId: string }): Promise<void>;
 }
 
 export interface Carrier {
@@ -94,12 +96,6 @@ export interface Carrier {
    * end with an unknown outcome if it dies. Optional: unbounded when absent.
    */
   submitCapacity?(): number;
-  /**
-   * Receipts this adapter could not parse, oldest first (GET /v1/carriers/:id/unmatched-receipts).
-   * Optional: only adapters that parse receipt text (SMPP) can meet one. In memory and
-   * bounded by the adapter, so they are per process and do not survive a restart.
-   */
-  unparseableReceipts?(): UnparseableReceipt[];
   /** Connects (or not, for in-process adapters). Must not throw for a carrier that is down. */
   start(): Promise<void>;
   submit(request: SubmitRequest): Promise<SubmitResult>;

@@ -1,3 +1,4 @@
+import { createCarrierSink } from '../app/carrier-sink.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORES } from '../../test/support/test-context.js';
 import { apiClient, createApiHarness, expectError, type ApiHarness, type CarrierJson } from '../../test/support/api.js';
@@ -96,18 +97,12 @@ describe.each(STORES)('GET /v1/carriers/:id/unmatched-receipts on %s', (kind) =>
   });
 
   it('includes the receipts the adapter could not parse', async () => {
-    const adapter = h.t.ctx.carriers.get(carrierId);
-    if (!adapter) throw new Error('the seeded carrier is not live');
     const at = new Date('2026-01-01T12:00:00.000Z');
-    Object.assign(adapter, { unparseableReceipts: () => [{ reason: 'no message id in the TLVs or the text', raw: 'stat:DELIVRD', at }] });
-    try {
-      const body = (await h.api.get(`/v1/carriers/${carrierId}/unmatched-receipts`)).json<UnmatchedJson>();
-      expect(body.unparseable).toEqual([
-        { reason: 'no message id in the TLVs or the text', raw: 'stat:DELIVRD', at: '2026-01-01T12:00:00.000Z' },
-      ]);
-    } finally {
-      Reflect.deleteProperty(adapter, 'unparseableReceipts');
-    }
+    await createCarrierSink(h.t.ctx).unparseableReceipt?.({ carrierId, reason: 'no message id in the TLVs or the text', raw: 'stat:DELIVRD', at });
+    const body = (await h.api.get(`/v1/carriers/${carrierId}/unmatched-receipts`)).json<UnmatchedJson>();
+    expect(body.unparseable).toEqual([
+      { reason: 'no message id in the TLVs or the text', raw: 'stat:DELIVRD', at: '2026-01-01T12:00:00.000Z' },
+    ]);
   });
 
   it('shows the count on the carrier', async () => {

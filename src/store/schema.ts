@@ -155,6 +155,15 @@ export interface MessageEventTable {
   created_at: string;
 }
 
+/** Receipts that could not be read at all (migration 0010). */
+export interface UnparseableReceiptTable {
+  id: string;
+  carrier_id: string;
+  reason: string;
+  raw: string;
+  received_at: string;
+}
+
 /** What each process last reported about a carrier's connection (migration 0009). */
 export interface CarrierStatusTable {
   carrier_id: string;
@@ -247,6 +256,7 @@ export interface Database {
   delivery_receipts: DeliveryReceiptTable;
   send_pace: SendPaceTable;
   carrier_status: CarrierStatusTable;
+  unparseable_receipts: UnparseableReceiptTable;
   delivery_receipt_keys: DeliveryReceiptKeyTable;
   consent_events: ConsentEventTable;
   idempotency_keys: IdempotencyKeyTable;

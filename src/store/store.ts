@@ -10,6 +10,7 @@ import { MessageRepository } from './message.repository.js';
 import { IdempotencyRepository, ReceiptRepository, UnroutedRepository } from './receipt.repository.js';
 import { SendPaceRepository } from './send-pace.repository.js';
 import { CarrierStatusRepository } from './carrier-status.repository.js';
+import { UnparseableReceiptRepository } from './unparseable-receipt.repository.js';
 import { InboundPartRepository } from './inbound-part.repository.js';
 
 /** Every repository, bound to one executor (the pool, or one transaction). */
@@ -25,6 +26,7 @@ export interface Repositories {
   receipts: ReceiptRepository;
   pace: SendPaceRepository;
   carrierStatus: CarrierStatusRepository;
+  unparseableReceipts: UnparseableReceiptRepository;
   idempotency: IdempotencyRepository;
   unrouted: UnroutedRepository;
   inboundParts: InboundPartRepository;
@@ -43,6 +45,7 @@ function bindRepositories(db: Kysely<Database>, dialect: DialectName, ids: IdSou
     receipts: new ReceiptRepository(db, dialect),
     pace: new SendPaceRepository(db, dialect),
     carrierStatus: new CarrierStatusRepository(db),
+    unparseableReceipts: new UnparseableReceiptRepository(db),
     idempotency: new IdempotencyRepository(db),
     unrouted: new UnroutedRepository(db),
     inboundParts: new InboundPartRepository(db, dialect),

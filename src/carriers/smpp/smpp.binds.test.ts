@@ -103,7 +103,8 @@ describe('transmitter + receiver bind pairs', () => {
 describe('several binds per carrier', () => {
   it('spreads submits round-robin over every bound transceiver', async () => {
     const { smsc, carrier, receipts } = await setup({ binds: 3 });
-    await waitFor(() => smsc.boundSessions.length === 3);
+    // Bound on both sides: the SMSC may count a bind before its bind_resp has reached Parley.
+    await waitFor(() => smsc.boundSessions.length === 3 && carrier.bindStatuses().every((b) => b.status === 'bound'));
     const results = await Promise.all(Array.from({ length: 9 }, (_, i) => carrier.submit(request(i))));
     const received = await smsc.waitForSubmits(9);
     const perSession = new Map<number, number>();
@@ -116,10 +117,10 @@ describe('several binds per carrier', () => {
 
   it('keeps sending on the remaining binds while one reconnects', async () => {
     const { smsc, carrier } = await setup({ binds: 2 });
-    await waitFor(() => smsc.boundSessions.length === 2);
+    await waitFor(() => smsc.boundSessions.length === 2 && carrier.bindStatuses().every((b) => b.status === 'bound'));
     const [first] = smsc.boundSessions;
     smsc.dropSession(first?.id ?? -1);
-    await waitFor(() => smsc.boundSessions.length === 1);
+    await waitFor(() => smsc.boundSessions.length === 1 && carrier.bindStatuses().filter((b) => b.status === 'bound').length === 1);
     expect(carrier.status()).toBe('bound');
     for (let i = 0; i < 4; i++) await carrier.submit(request(i));
     const received = await smsc.waitForSubmits(4);
@@ -132,7 +133,7 @@ describe('several binds per carrier', () => {
     // after that no bind sends twice within 500 ms. Only lower bounds on gaps are asserted, so
     // a slow machine cannot fail it. The session's TPS runs on the carrier clock: a real one here.
     const { smsc, carrier } = await setup({ binds: 3, tps: 2 }, {}, { now: () => new Date() });
-    await waitFor(() => smsc.boundSessions.length === 3);
+    await waitFor(() => smsc.boundSessions.length === 3 && carrier.bindStatuses().every((b) => b.status === 'bound'));
     await Promise.all(Array.from({ length: 7 }, (_, i) => carrier.submit(request(i))));
     const received = await smsc.waitForSubmits(7);
     expect(new Set(received.slice(0, 3).map((m) => m.sessionId)).size).toBe(3);

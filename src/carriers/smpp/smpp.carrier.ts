@@ -133,7 +133,6 @@ const REGISTERED_DELIVERY_FINAL = 0x01;
 /** UCS-2 single part is 70 units, multipart 67 with an 8-bit concatenation IE. */
 const UCS2_SINGLE_UNITS = 70;
 const UCS2_MULTI_UNITS = 67;
-const UNPARSEABLE_KEPT = 100;
 
 export interface UnparseableReceipt {
   reason: string;
@@ -160,7 +159,6 @@ export class SmppCarrier implements Carrier {
   private readonly binds: CarrierBind[] = [];
   private readonly addressing: AddressingOptions;
   private readonly references: ConcatReferenceAllocator;
-  private readonly unparseable: UnparseableReceipt[] = [];
   private started = false;
   private stopped = false;
   private nextBind = 0;
@@ -197,6 +195,11 @@ export class SmppCarrier implements Carrier {
     return 'down';
   }
 
+  /** Each bind's own state (`bind 1`, `transmitter 2`, …): the carrier status summarises them. */
+  bindStatuses(): { label: string; status: string }[] {
+    return this.binds.map((bind) => ({ label: bind.label, status: bind.supervisor.status }));
+  }
+
   /** Why the carrier is not bound, for the API and logs; null when there is nothing to say. */
   lastError(): string | null {
     for (const bind of this.binds) {
@@ -204,11 +207,6 @@ export class SmppCarrier implements Carrier {
       if (error) return this.binds.length > 1 ? `${bind.label}: ${error.message}` : error.message;
     }
     return null;
-  }
-
-  /** Receipts that named no message: kept (bounded) so they can be reported, not dropped. */
-  unparseableReceipts(): UnparseableReceipt[] {
-    return [...this.unparseable];
   }
 
   async start(): Promise<void> {
@@ -484,9 +482,8 @@ export class SmppCarrier implements Carrier {
       return COMMAND_STATUS.ESME_ROK;
     }
     if (parsed.kind === 'unparseable_receipt') {
-      // Redelivery would not make it readable; keep it for reporting and acknowledge.
-      this.unparseable.push({ reason: parsed.reason, raw: parsed.raw, at });
-      if (this.unparseable.length > UNPARSEABLE_KEPT) this.unparseable.shift();
+      // Redelivery would not make it readable; store it for reporting, then acknowledge.
+      await this.context.sink.unparseableReceipt?.({ carrierId: this.id, reason: parsed.reason, raw: parsed.raw, at });
       return COMMAND_STATUS.ESME_ROK;
     }
 

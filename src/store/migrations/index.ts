@@ -8,6 +8,7 @@ import * as sendPacing from './0006-send-pacing.js';
 import * as claimIndexes from './0007-claim-indexes.js';
 import * as receiptsByMessage from './0008-receipts-by-message.js';
 import * as carrierStatus from './0009-carrier-status.js';
+import * as unparseableReceipts from './0010-unparseable-receipts.js';
 
 /** Migrations are listed in code (not read from disk) so they ship inside any bundle. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007-claim-indexes': claimIndexes,
   '0008-receipts-by-message': receiptsByMessage,
   '0009-carrier-status': carrierStatus,
+  '0010-unparseable-receipts': unparseableReceipts,
 };
 
 export class StaticMigrationProvider implements MigrationProvider {
