@@ -119,7 +119,7 @@ export const UnmatchedReceiptsPage = Type.Object({
   data: Type.Array(UnmatchedReceiptSchema, { description: 'newest first' }),
   nextCursor: Nullable(Type.String()),
   unparseable: Type.Array(UnparseableReceiptSchema, {
-    description: "receipts the adapter could not parse (SMPP), newest first; in this process's memory only",
+    description: 'receipts the adapter could not parse (SMPP), newest first, the latest 100',
   }),
 });
 
