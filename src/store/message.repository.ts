@@ -20,6 +20,12 @@ export interface NewMessage extends Message {
   nextAttemptAt: string | null;
 }
 
+/** Which claim a write belongs to: its attempt number, and for recovery, the expired lease. */
+export interface ClaimFence {
+  attempts?: number;
+  leaseExpiredBy?: string;
+}
+
 /** A due message as the claim sees it: its priority decides its place in the queue. */
 export type DueMessage = Message & { priority: number };
 
@@ -204,8 +210,18 @@ export class MessageRepository {
     await this.db.selectFrom('messages').select('id').where('id', '=', id).forUpdate().execute();
   }
 
-  /** Returns a message the carrier did not take to the queue for a later attempt. */
-  async requeueForRetry(id: string, nextAttemptAt: string, at: string, errorCode: string): Promise<boolean> {
+  /**
+   * Returns a message the carrier did not take to the queue for a later attempt. `claim` fences
+   * the write to one claim: only while that attempt holds the row (and, for recovery, only once
+   * its lease has run out), so a stale decision never requeues another worker's live claim.
+   */
+  async requeueForRetry(
+    id: string,
+    nextAttemptAt: string,
+    at: string,
+    errorCode: string,
+    claim: ClaimFence = {},
+  ): Promise<boolean> {
     const current = await this.db.selectFrom('messages').select(['status', 'priority']).where('id', '=', id).executeTakeFirst();
     if (!current || !canRequeueForRetry(current.status as MessageStatus)) return false;
     const updated = await this.db
@@ -221,10 +237,34 @@ export class MessageRepository {
       })
       .where('id', '=', id)
       .where('status', '=', 'sending')
+      .$if(claim.attempts !== undefined, (qb) => qb.where('attempts', '=', claim.attempts ?? 0))
+      .$if(claim.leaseExpiredBy !== undefined, (qb) => qb.where('lease_until', '<', claim.leaseExpiredBy ?? ''))
       .executeTakeFirst();
     const applied = Number(updated.numUpdatedRows) === 1;
     await this.recordEvent(id, 'pipeline', 'queued', errorCode, applied, `retry at ${nextAttemptAt}`, at);
     return applied;
+  }
+
+  /**
+   * Fails a message whose lease ran out, in one fenced statement: only if it is still that
+   * claim (`attempts`) and its lease is still expired, so a worker acting on a stale list of
+   * expired leases cannot fail a message another worker has claimed again since.
+   */
+  async failExpiredLease(id: string, attempts: number, at: string, errorCode: string, errorMessage: string): Promise<Message | null> {
+    const verdict = decideTransition('sending', 'failed');
+    if (!verdict.apply) throw new Error('sending → failed must be allowed');
+    const row = await this.db
+      .updateTable('messages')
+      .set({ status: 'failed', failed_at: at, updated_at: at, error_code: errorCode, error_message: errorMessage, lease_until: null })
+      .where('id', '=', id)
+      .where('status', '=', 'sending')
+      .where('attempts', '=', attempts)
+      .where('lease_until', '<', at)
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) return null;
+    await this.recordEvent(id, 'pipeline', 'failed', errorCode, true, null, at);
+    return toMessage(row, await this.carrierIdsOf(id));
   }
 
   /**
@@ -272,16 +312,20 @@ export class MessageRepository {
 
   /**
    * Written just before the carrier call: from here on a lost lease means the carrier may
-   * have the message. Only messages this worker still leases are marked.
+   * have the message. Only rows still held by the given claims are marked; the ids marked are
+   * returned, and a claim not among them must not call the carrier (it lost its lease).
    */
-  async markSubmitStarted(ids: string[], at: string): Promise<void> {
-    if (ids.length === 0) return;
-    await this.db
+  async markSubmitStarted(claims: { id: string; attempts: number }[], at: string): Promise<Set<string>> {
+    if (claims.length === 0) return new Set();
+    const rows = await this.db
       .updateTable('messages')
       .set({ submit_started_at: at })
-      .where('id', 'in', ids)
       .where('status', '=', 'sending')
+      // Fenced by attempt: a row claimed again since (by another worker) is not this claim's.
+      .where((eb) => eb.or(claims.map((claim) => eb.and([eb('id', '=', claim.id), eb('attempts', '=', claim.attempts)]))))
+      .returning('id')
       .execute();
+    return new Set(rows.map((row) => row.id));
   }
 
   /** Leases the locked messages to this worker: `sending` until `leaseUntil`. */

@@ -570,7 +570,7 @@ describe.each(STORES)('claiming due messages on %s', (kind) => {
       expect(expired.map((lease) => lease.id)).toEqual(expect.arrayContaining([bulk.id, code.id, dueScheduled.id]));
       // Claimed but never handed to the carrier: a lost lease is plainly "not sent".
       expect(expired.every((lease) => !lease.submitStarted && lease.unknownOutcome === 'fail')).toBe(true);
-      await repos.messages.markSubmitStarted([code.id], now);
+      expect(await repos.messages.markSubmitStarted([{ id: code.id, attempts: 1 }, { id: bulk.id, attempts: 7 }], now)).toEqual(new Set([code.id]));
       expect((await repos.messages.findExpiredLeases(iso(70_001), 100)).find((l) => l.id === code.id)?.submitStarted).toBe(true);
       expect(await expiredIds(iso(69_999))).not.toContain(bulk.id);
       // markClaimed never claims a message that is no longer queued.

@@ -16,6 +16,7 @@ export class CarrierKeeper {
   private timer: NodeJS.Timeout | null = null;
   private reportTimer: NodeJS.Timeout | null = null;
   private pass: Promise<void> | null = null;
+  private stopped = false;
   private reporting: Promise<void> | null = null;
   readonly processId = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
 
@@ -28,6 +29,8 @@ export class CarrierKeeper {
   /** Starts every carrier now (resolves when each has been asked to start), then on the interval. */
   async start(): Promise<void> {
     await this.startAll();
+    // stop() may have been called while the first pass ran (shutdown during start-up).
+    if (this.stopped) return;
     this.timer = setInterval(() => void this.startAll(), this.intervalMs);
     this.timer.unref();
     void this.report();
@@ -36,6 +39,7 @@ export class CarrierKeeper {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     if (this.reportTimer) clearInterval(this.reportTimer);
     this.timer = null;

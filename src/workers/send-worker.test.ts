@@ -264,7 +264,7 @@ describe.each(STORES)('send worker on %s', (kind) => {
   async function abandonedByDeadWorker(t: TestContext, clock: ManualClock, id: string, started: boolean): Promise<void> {
     const now = clock.now().toISOString();
     await t.ctx.db.transaction((repos) => repos.messages.markClaimed([id], now, new Date(clock.now().getTime() + 10_000).toISOString()));
-    if (started) await t.ctx.db.repos.messages.markSubmitStarted([id], now);
+    if (started) expect(await t.ctx.db.repos.messages.markSubmitStarted([{ id, attempts: 1 }], now)).toEqual(new Set([id]));
   }
 
   it('fails a message whose lease expired mid-submit with submit_outcome_unknown, without resubmitting', async () => {
@@ -302,22 +302,44 @@ describe.each(STORES)('send worker on %s', (kind) => {
     expect(fake.submits.map((s) => s.messageId)).toEqual([queued.id]);
   });
 
-  it('never resubmits a message the carrier accepted when recording the answer fails', async () => {
-    const { t, seeded, fake, fakePhone, worker, clock } = await setup({ timed: true });
+  it('never resubmits a message the carrier accepted when recording the answer fails; it keeps trying to record it', async () => {
+    const { t, seeded, fake, fakePhone, worker } = await setup({ timed: true });
     const queued = await send(t.ctx, seeded.workspace, fakePhone);
-    const failing = vi.spyOn(MessageRepository.prototype, 'markSentMany').mockRejectedValue(new Error('disk full'));
+    // The store refuses the first two attempts to record the answer, then recovers.
+    const failing = vi
+      .spyOn(MessageRepository.prototype, 'markSentMany')
+      .mockRejectedValueOnce(new Error('disk full'))
+      .mockRejectedValueOnce(new Error('disk full'));
     try {
       await worker.drain();
+      expect(failing).toHaveBeenCalledTimes(3);
     } finally {
       failing.mockRestore();
     }
     expect(fake.submits.map((s) => s.messageId)).toEqual([queued.id]);
-    // Not requeued: still `sending`, with its submit marked as begun.
-    expect(await reload(t.ctx, queued.id)).toMatchObject({ status: 'sending' });
-    clock.advance(60_001);
+    expect(await reload(t.ctx, queued.id)).toMatchObject({ status: 'sent', carrierMessageIds: [`FAKE-${queued.id}`] });
+  });
+
+  it('never calls the carrier for a claim that lost its lease to another worker', async () => {
+    const { t, seeded, fake, fakePhone, worker, clock } = await setup({ timed: true });
+    const queued = await send(t.ctx, seeded.workspace, fakePhone);
+    // A dead worker's claim (attempt 1) whose lease ran out; the message is recovered and
+    // claimed again (attempt 2) by someone else before the first claim's marker is written.
+    await abandonedByDeadWorker(t, clock, queued.id, false);
+    clock.advance(10_001);
+    const at = clock.now().toISOString();
+    expect(await t.ctx.db.repos.messages.requeueForRetry(queued.id, at, at, 'worker_lost', { attempts: 1, leaseExpiredBy: at })).toBe(true);
+    await t.ctx.db.transaction((repos) => repos.messages.markClaimed([queued.id], at, new Date(clock.now().getTime() + 60_000).toISOString()));
+    // The stale first claim may not mark, requeue or fail the live second one.
+    expect(await t.ctx.db.repos.messages.markSubmitStarted([{ id: queued.id, attempts: 1 }], at)).toEqual(new Set());
+    expect(await t.ctx.db.repos.messages.requeueForRetry(queued.id, at, at, 'worker_lost', { attempts: 1, leaseExpiredBy: at })).toBe(false);
+    expect(await t.ctx.db.repos.messages.failExpiredLease(queued.id, 1, at, 'submit_outcome_unknown', 'stale')).toBeNull();
+    expect(await reload(t.ctx, queued.id)).toMatchObject({ status: 'sending', attempts: 2 });
     await worker.drain();
-    expect(await reload(t.ctx, queued.id)).toMatchObject({ status: 'failed', errorCode: 'submit_outcome_unknown' });
-    expect(fake.submits).toHaveLength(1);
+    expect(fake.submits).toEqual([]);
+    // Settle the second claim, so this shared store has nothing in flight for later tests.
+    const end = new Date(clock.now().getTime() + 60_001).toISOString();
+    expect(await t.ctx.db.repos.messages.failExpiredLease(queued.id, 2, end, 'submit_outcome_unknown', 'test over')).not.toBeNull();
   });
 
   it('lets at most the carrier window of submits be in progress at once', async () => {

@@ -58,7 +58,7 @@ export class SendWorker {
    * `submit_started_at` must be written before each carrier call (it is what makes a lost
    * lease's outcome "unknown" rather than "never sent"); one UPDATE per turn, not per message.
    */
-  private readonly submitStarts: TurnBatcher<string>;
+  private readonly submitStarts: TurnBatcher<{ id: string; attempts: number }, boolean>;
   private readonly sent: SentRecorder;
   /** Numbers and carrier records by id, briefly: read for every message otherwise. */
   private readonly numbers = new TtlCache<BusinessNumber | null>(5000);
@@ -68,7 +68,10 @@ export class SendWorker {
   private readonly lastSendEnds = new Map<string, number>();
 
   constructor(private readonly deps: Deps) {
-    this.submitStarts = new TurnBatcher((ids) => deps.db.repos.messages.markSubmitStarted(ids, deps.clock.now().toISOString()));
+    this.submitStarts = new TurnBatcher(async (claims) => {
+      const marked = await deps.db.repos.messages.markSubmitStarted(claims, deps.clock.now().toISOString());
+      return claims.map((claim) => marked.has(claim.id));
+    });
     this.sent = new SentRecorder(deps);
   }
 
@@ -273,7 +276,13 @@ export class SendWorker {
       await this.waitForSlot(claimed.numberId, slot);
       gate = this.gateFor(record.id, carrier.submitCapacity?.());
       await gate.acquire();
-      await this.submitStarts.add(claimed.id);
+      if (!(await this.submitStarts.add({ id: claimed.id, attempts: claimed.attempts }))) {
+        // Our lease ran out and the row is no longer this claim's: another worker (or the
+        // recovery) owns it now. Calling the carrier could send it twice.
+        gate.release();
+        this.deps.log.warn({ messageId: claimed.id }, 'lost the lease before the submit; not sending');
+        return;
+      }
       result = await carrier.submit({
         messageId: claimed.id,
         from: claimed.from,
@@ -295,19 +304,22 @@ export class SendWorker {
   }
 
   private async recordAccepted(claimed: Message, carrierId: string, result: SubmitResult): Promise<void> {
+    // Keep trying for half the lease: the job stays in flight meanwhile, so the lease keeps
+    // being renewed and a short store outage does not turn a known outcome into an unknown one.
+    const giveUpAtMs = Date.now() + (this.deps.config.leaseSeconds * 1000) / 2;
     for (let attempt = 1; ; attempt++) {
       try {
         await this.sent.record(claimed, carrierId, result.carrierMessageIds);
         break;
       } catch (error) {
-        if (attempt >= 3) {
+        if (Date.now() >= giveUpAtMs) {
           this.deps.log.error(
             { err: error, messageId: claimed.id, carrierMessageIds: result.carrierMessageIds },
             'carrier accepted the message but recording it failed; its lease will expire and the unknown-outcome rule applies',
           );
           return;
         }
-        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+        await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * 2 ** attempt)));
       }
     }
     if (result.throttled) {
@@ -357,7 +369,12 @@ export class SendWorker {
           ? new CarrierError(error.code, error.message, error.retryable)
           : new CarrierError('carrier_error', error instanceof Error ? error.message : String(error), true);
     if (THROTTLE_CODES.has(carrierError.code)) await this.slowSender(claimed);
-    if (carrierError.retryable && claimed.attempts < this.deps.config.maxAttempts) {
+    // A submit that went out but whose answer never came (e.g. an SMPP response timeout) is
+    // the same unknown outcome as a lost lease: the workspace's rule decides, not the adapter.
+    const retryUnknown =
+      carrierError.code === 'submit_outcome_unknown' &&
+      (await this.deps.db.repos.workspaces.findById(claimed.workspaceId))?.unknownOutcome === 'retry';
+    if ((carrierError.retryable || retryUnknown) && claimed.attempts < this.deps.config.maxAttempts) {
       const delay = retryDelayMs(claimed.attempts, Math.random());
       const at = this.deps.clock.now();
       const requeued = await this.deps.db.repos.messages.requeueForRetry(
@@ -365,6 +382,7 @@ export class SendWorker {
         new Date(at.getTime() + delay).toISOString(),
         at.toISOString(),
         carrierError.code,
+        { attempts: claimed.attempts },
       );
       if (requeued) {
         this.deps.log.warn({ messageId: claimed.id, code: carrierError.code, delay }, 'submit failed; will retry');
@@ -399,24 +417,36 @@ export class SendWorker {
     const now = this.deps.clock.now();
     const at = now.toISOString();
     for (const lease of await this.deps.db.repos.messages.findExpiredLeases(at, 100)) {
+      // Our own submit in progress whose renewal fell behind: ours to finish, not to recover.
+      if (this.inFlight.has(lease.id)) continue;
+      // Every write below is fenced to that claim and to its lease still being expired: the
+      // list may be stale by the time we act (another worker may have recovered and claimed
+      // the message again meanwhile), and a stale write must change nothing.
+      const fence = { attempts: lease.attempts, leaseExpiredBy: at };
       if (!lease.submitStarted) {
         // Its worker died before calling the carrier: sending it now cannot duplicate it.
-        this.deps.log.warn({ messageId: lease.id }, 'lease expired before the submit began; queued again');
-        await this.deps.db.repos.messages.requeueForRetry(lease.id, at, at, 'worker_lost');
+        if (await this.deps.db.repos.messages.requeueForRetry(lease.id, at, at, 'worker_lost', fence)) {
+          this.deps.log.warn({ messageId: lease.id }, 'lease expired before the submit began; queued again');
+        }
         continue;
       }
       if (lease.unknownOutcome === 'retry' && lease.attempts < this.deps.config.maxAttempts) {
-        this.deps.log.warn({ messageId: lease.id }, 'lease expired mid-submit; sending again (workspace rule: retry)');
-        await this.deps.db.repos.messages.requeueForRetry(lease.id, at, at, 'submit_outcome_unknown');
+        if (await this.deps.db.repos.messages.requeueForRetry(lease.id, at, at, 'submit_outcome_unknown', fence)) {
+          this.deps.log.warn({ messageId: lease.id }, 'lease expired mid-submit; sending again (workspace rule: retry)');
+        }
         continue;
       }
-      this.deps.log.warn({ messageId: lease.id }, 'lease expired mid-submit; failing with submit_outcome_unknown');
-      await this.finish(
+      const failed = await this.deps.db.repos.messages.failExpiredLease(
         lease.id,
-        'failed',
+        lease.attempts,
+        at,
         'submit_outcome_unknown',
         'the worker stopped mid-submit; the carrier may or may not have the message',
       );
+      if (failed) {
+        this.deps.log.warn({ messageId: lease.id }, 'lease expired mid-submit; failed with submit_outcome_unknown');
+        this.publish(failed);
+      }
     }
   }
 

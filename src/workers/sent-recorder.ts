@@ -5,7 +5,7 @@ import type { StoredReceipt } from '../store/receipt.repository.js';
 import { TurnBatcher } from './turn-batcher.js';
 import { carrierMessageIdKeys } from '../domain/carrier-message-id.js';
 
-type Deps = Pick<AppContext, 'db' | 'clock' | 'events'>;
+type Deps = Pick<AppContext, 'db' | 'clock' | 'events' | 'log'>;
 
 interface PendingSent {
   message: Message;
@@ -29,10 +29,14 @@ export class SentRecorder {
     return this.batcher.add({ message, carrierId, carrierMessageIds });
   }
 
-  private async flush(batch: PendingSent[]): Promise<void> {
+  private async flush(batch: PendingSent[]): Promise<void[]> {
     const updates = await this.write(batch);
     for (const message of updates) this.publish(message);
-    await this.applyLateReceipts(batch);
+    // The batch is committed: a failure of the second look must not make callers write it again.
+    await this.applyLateReceipts(batch).catch((error: unknown) => {
+      this.deps.log.warn({ err: error }, 'second look for receipts that overtook their submit responses failed; the receipts stay waiting');
+    });
+    return batch.map(() => undefined);
   }
 
   private async write(batch: PendingSent[]): Promise<Message[]> {

@@ -1,15 +1,17 @@
 /**
  * Gathers what is added within one event-loop turn and hands it to `flush` together; each
- * `add` settles when its batch has been written (or rejects with the batch's error). Writes
- * that must happen per message but cost a commit each become one statement per turn.
+ * `add` settles with its item's result when its batch has been written (or rejects with the
+ * batch's error). Writes that must happen per message but cost a commit each become one
+ * statement per turn.
  */
-export class TurnBatcher<T> {
-  private pending: { item: T; resolve: () => void; reject: (error: unknown) => void }[] = [];
+export class TurnBatcher<T, R = void> {
+  private pending: { item: T; resolve: (result: R) => void; reject: (error: unknown) => void }[] = [];
   private scheduled = false;
 
-  constructor(private readonly flush: (items: T[]) => Promise<void>) {}
+  /** `flush` answers one result per item, in order. */
+  constructor(private readonly flush: (items: T[]) => Promise<R[]>) {}
 
-  add(item: T): Promise<void> {
+  add(item: T): Promise<R> {
     return new Promise((resolve, reject) => {
       this.pending.push({ item, resolve, reject });
       if (!this.scheduled) {
@@ -24,8 +26,8 @@ export class TurnBatcher<T> {
     this.pending = [];
     this.scheduled = false;
     try {
-      await this.flush(batch.map((entry) => entry.item));
-      for (const entry of batch) entry.resolve();
+      const results = await this.flush(batch.map((entry) => entry.item));
+      batch.forEach((entry, index) => entry.resolve(results[index] as R));
     } catch (error) {
       for (const entry of batch) entry.reject(error);
     }
