@@ -272,8 +272,13 @@ export class MessageRepository {
    * has come — most urgent priority first. Call inside a transaction, then `markClaimed`.
    * PostgreSQL skips rows other workers hold; SQLite has a single writer.
    */
-  async lockDue(now: string, limit: number, options: { pausedSenders?: string[] } = {}): Promise<DueMessage[]> {
+  async lockDue(
+    now: string,
+    limit: number,
+    options: { pausedSenders?: string[]; pausedWorkspaces?: string[] } = {},
+  ): Promise<DueMessage[]> {
     const paused = options.pausedSenders ?? [];
+    const pausedWorkspaces = options.pausedWorkspaces ?? [];
     const rows = await this.db
       .selectFrom('messages')
       .selectAll()
@@ -284,6 +289,7 @@ export class MessageRepository {
       .where('next_attempt_at', '<=', now)
       // Senders whose rate is used up for now: their backlog must not crowd out the others.
       .$if(paused.length > 0, (qb) => qb.where('number_id', 'not in', paused))
+      .$if(pausedWorkspaces.length > 0, (qb) => qb.where('workspace_id', 'not in', pausedWorkspaces))
       // One message in flight per thread, so a customer reads a thread's texts in order.
       .where(({ not, exists, selectFrom }) =>
         not(

@@ -47,15 +47,19 @@ export class SendPaceRepository {
     }
   }
 
-  /** Senders (number ids) whose next slot is later than `untilMs`: not worth reading their queue now. */
-  async busySenders(untilMs: number): Promise<string[]> {
-    const rows = await this.db
-      .selectFrom('send_pace')
-      .select('key')
-      .where('key', 'like', 'number:%')
-      .where('next_at_ms', '>', untilMs)
-      .execute();
-    return rows.map((row) => row.key.slice('number:'.length));
+  /**
+   * Senders (number ids) and workspaces whose next slot is later than `untilMs`: not worth
+   * reading their queue now, and their backlog must not crowd everyone else out of the claim.
+   */
+  async busy(untilMs: number): Promise<{ numbers: string[]; workspaces: string[] }> {
+    const rows = await this.db.selectFrom('send_pace').select('key').where('next_at_ms', '>', untilMs).execute();
+    const numbers: string[] = [];
+    const workspaces: string[] = [];
+    for (const { key } of rows) {
+      if (key.startsWith('number:')) numbers.push(key.slice('number:'.length));
+      else if (key.startsWith('workspace:')) workspaces.push(key.slice('workspace:'.length));
+    }
+    return { numbers, workspaces };
   }
 
   /** Reads one state (for adaptive slow-down outside a claim) and applies `change` under the lock. */

@@ -157,6 +157,29 @@ describe.each(STORES)('send pacing on %s', (kind) => {
     expect((fastTimes[0] ?? 0) - started).toBeLessThan(3000);
   });
 
+  it("does not let one workspace's capped backlog hold up another workspace", async () => {
+    const capped = await seed();
+    await t.ctx.db.repos.workspaces.updateSettings(capped.workspace.id, { maxSegmentsPerSecond: 1 });
+    const a = await fakeNumber(t.ctx, fakes, capped.workspace, `+1201556${8000 + seq}`, { mps: 1000 });
+    const other = await seed();
+    const b = await fakeNumber(t.ctx, fakes, other.workspace, `+1201556${8500 + seq}`, { mps: 1000 });
+    const aTimes = timed(a.carrier);
+    const bTimes = timed(b.carrier);
+    // More than one claim's worth (workerConcurrency 32) of the capped workspace's texts first.
+    const backlog = [];
+    for (let i = 0; i < 40; i++) backlog.push(await send(t.ctx, capped.workspace, a.number.phoneNumber, { to: recipient(100 + i) }));
+    await send(t.ctx, other.workspace, b.number.phoneNumber, { to: recipient(200) });
+    const started = Date.now();
+    const worker = startWorker();
+    await eventually(async () => bTimes.length === 1, 10_000);
+    expect((bTimes[0] ?? 0) - started).toBeLessThan(3000);
+    expect(aTimes.length).toBeLessThan(10);
+    // Leave the shared store without a backlog for the tests after this one.
+    await worker.stop();
+    const at = new Date().toISOString();
+    for (const m of backlog) await t.ctx.db.transaction((repos) => repos.messages.transition(m.id, 'canceled', at));
+  });
+
   it('slows a sender the carrier throttled, and eases back with clean sends', async () => {
     const seeded = await seed();
     const { number, carrier } = await fakeNumber(t.ctx, fakes, seeded.workspace, `+1201556${7000 + seq}`, { mps: 50 });

@@ -179,9 +179,9 @@ export class SendWorker {
     const nowMs = now.getTime();
     const at = now.toISOString();
     const leaseUntil = new Date(nowMs + this.deps.config.leaseSeconds * 1000).toISOString();
-    const busy = await this.deps.db.repos.pace.busySenders(nowMs + PACE_HORIZON_MS);
+    const busy = await this.deps.db.repos.pace.busy(nowMs + PACE_HORIZON_MS);
     const { claimed, settled } = await this.deps.db.transaction(async (repos) => {
-      const due = await repos.messages.lockDue(at, limit, { pausedSenders: busy });
+      const due = await repos.messages.lockDue(at, limit, { pausedSenders: busy.numbers, pausedWorkspaces: busy.workspaces });
       const contacts = await repos.contacts.findByIds([...new Set(due.map((m) => m.contactId))]);
       const optedOut = new Set(contacts.filter((c) => c.optedOutAt !== null).map((c) => c.id));
       const settled: Message[] = [];
