@@ -193,6 +193,17 @@ describe.each(STORES)('send worker on %s', (kind) => {
     expect(simulatorOf(t.ctx, seeded).handsetMessages(CUSTOMER)).toEqual([]);
   });
 
+  it('goes on to the messages behind ones it settles without sending (expired at the head of the queue)', async () => {
+    const { t, seeded, fake, fakePhone, worker, clock } = await setup({ timed: true });
+    // workerConcurrency is 1 here: each claim reads one message.
+    const stale = await send(t.ctx, seeded.workspace, fakePhone, { to: '+12015557801' });
+    clock.advance(61_000);
+    const fresh = await send(t.ctx, seeded.workspace, fakePhone, { to: '+12015557802' });
+    await worker.drain();
+    expect(await reload(t.ctx, stale.id)).toMatchObject({ status: 'failed', errorCode: 'validity_expired' });
+    expect(fake.submits.map((s) => s.messageId)).toEqual([fresh.id]);
+  });
+
   it('retries a retryable carrier error later, then fails after maxAttempts', async () => {
     const { t, seeded, fake, fakePhone, worker, clock } = await setup({ timed: true });
     fake.behaviour = async () => {

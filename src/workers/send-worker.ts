@@ -64,6 +64,8 @@ export class SendWorker {
   private readonly numbers = new TtlCache<BusinessNumber | null>(5000);
   private readonly carrierRecords = new TtlCache<CarrierRecord | null>(5000);
   private readonly gates = new Map<string, CarrierGate>();
+  /** Messages the last claim settled without sending (expired, opted out): progress too. */
+  private settledLastPass = 0;
   /** Per sender number: when this worker may next send (see waitForSlot). */
   private readonly lastSendEnds = new Map<string, number>();
 
@@ -132,7 +134,8 @@ export class SendWorker {
   async drain(): Promise<void> {
     for (;;) {
       const claimed = await this.tick();
-      if (claimed === 0 && this.inFlight.size === 0) return;
+      // A pass that only settled messages (expired, opted out) made progress: more may be due.
+      if (claimed === 0 && this.settledLastPass === 0 && this.inFlight.size === 0) return;
       await this.settleInFlight();
     }
   }
@@ -166,7 +169,8 @@ export class SendWorker {
     } finally {
       this.running = false;
     }
-    const again = this.rerun || (claimed > 0 && this.inFlight.size < this.deps.config.workerConcurrency);
+    const progressed = claimed > 0 || this.settledLastPass > 0;
+    const again = this.rerun || (progressed && this.inFlight.size < this.deps.config.workerConcurrency);
     this.schedule(again ? 0 : this.deps.config.pollIntervalMs);
   }
 
@@ -207,6 +211,7 @@ export class SendWorker {
       const leased = await repos.messages.markClaimed([...slots.keys()], at, leaseUntil);
       return { claimed: leased.map((message) => ({ message, slot: slots.get(message.id) ?? { atMs: nowMs, spacingMs: 0 } })), settled };
     });
+    this.settledLastPass = settled.length;
     for (const message of settled) this.publish(message);
     return claimed;
   }
