@@ -3,7 +3,7 @@
  * independent of src/carriers/smpp/smsc: each test states exactly how the peer behaves.
  */
 import net from 'node:net';
-import { type Pdu, PduReader, encodePdu } from '../pdu/index.js';
+import { type Pdu, PduReader, encodePdu, submitSm as buildSubmitSm } from '../pdu/index.js';
 
 export interface PeerConnection {
   readonly received: Pdu[];
@@ -92,29 +92,7 @@ export async function startScriptedPeer(script: PeerScript = () => false): Promi
 }
 
 export function submitSm(text = 'hello'): Pdu & { command: 'submit_sm' } {
-  return {
-    command: 'submit_sm',
-    sequenceNumber: 0,
-    status: 0,
-    tlvs: [],
-    serviceType: '',
-    sourceAddrTon: 1,
-    sourceAddrNpi: 1,
-    sourceAddr: '15550001111',
-    destAddrTon: 1,
-    destAddrNpi: 1,
-    destinationAddr: '15550002222',
-    esmClass: 0,
-    protocolId: 0,
-    priorityFlag: 0,
-    scheduleDeliveryTime: '',
-    validityPeriod: '',
-    registeredDelivery: 1,
-    replaceIfPresentFlag: 0,
-    dataCoding: 0,
-    smDefaultMsgId: 0,
-    shortMessage: new TextEncoder().encode(text),
-  };
+  return buildSubmitSm({ sourceAddr: '15550001111', destinationAddr: '15550002222', shortMessage: new TextEncoder().encode(text) });
 }
 
 export function deliverSm(sequenceNumber: number, text = 'inbound'): Pdu & { command: 'deliver_sm' } {
