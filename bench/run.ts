@@ -8,7 +8,8 @@
  *   BENCH_SMPP_MESSAGES=10000 (SMPP submit + receipt through the session vs the bare codec)
  *   BENCH_E2E_MESSAGES=5000 (HTTP API → workers → SMPP → receipts, vs the bare SMPP round trip; see pipeline-e2e.ts)
  *   BENCH_INBOUND_MESSAGES=5000 (receipts and replies through the carrier sink; see inbound.ts)
- *   BENCH_ONLY=e2e,inbound   run only these parts: encoding, store, http, smpp, e2e, inbound
+ *   BENCH_MEMORY_MESSAGES=1000000 (RSS of `parley start` with that many queued; see memory.ts)
+ *   BENCH_ONLY=e2e,inbound   run only these parts: encoding, store, http, smpp, e2e, inbound, memory
  */
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
@@ -21,6 +22,7 @@ import { benchEncodingCorpus } from './encoding-corpus.js';
 import { benchSmpp } from './smpp.js';
 import { benchPipelineE2e } from './pipeline-e2e.js';
 import { benchInbound } from './inbound.js';
+import { benchMemory } from './memory.js';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 2000);
 
@@ -96,7 +98,7 @@ async function postgresReachable(): Promise<boolean> {
   }
 }
 
-const PARTS = ['encoding', 'store', 'http', 'smpp', 'e2e', 'inbound'] as const;
+const PARTS = ['encoding', 'store', 'http', 'smpp', 'e2e', 'inbound', 'memory'] as const;
 
 function selectedParts(): Set<string> {
   const only = (process.env.BENCH_ONLY ?? '').split(',').map((p) => p.trim()).filter(Boolean);
@@ -132,6 +134,7 @@ async function main(): Promise<void> {
     await benchInbound('sqlite');
     if (pgUp) await benchInbound('postgres');
   }
+  if (parts.has('memory')) await benchMemory();
 }
 
 await main();
