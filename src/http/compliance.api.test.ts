@@ -260,6 +260,20 @@ describe.each(STORES)('compliance over the API on %s', (kind) => {
     expect(mine).toEqual(['consent.opted_in', 'consent.opted_out']);
   });
 
+  it("keeps the contact's copy of its consent equal to what its ledger says", async () => {
+    const scripts = [['STOP'], ['STOP', 'START'], ['not interested'], ['not interested', 'STOP'], ['HELP'], ['STOP', 'STOP', 'YES']];
+    for (const script of scripts) {
+      const who = customer();
+      for (const body of script) await text(who, body);
+      const contact = await contactOf(who);
+      const ledger = await consentOf(who);
+      expect({ optedOut: contact.optedOut, review: contact.consentReviewPending }, script.join(' → ')).toEqual({
+        optedOut: ledger.optedOut,
+        review: ledger.consentReviewPending,
+      });
+    }
+  });
+
   describe('quiet hours and frequency caps (marketing only)', () => {
     beforeAll(async () => settings({ quietHours: '08:00-21:00', marketingCap: { max: 3, windowHours: 24, overCap: 'defer' } }));
     afterAll(async () => settings({ quietHours: null, marketingCap: null }));
@@ -314,10 +328,35 @@ describe.each(STORES)('compliance over the API on %s', (kind) => {
       await settings({ marketingCap: { max: 3, windowHours: 24, overCap: 'defer' } });
     });
 
+    it('counts sends against the cap at claim time: of four queued together, three go and the fourth waits', async () => {
+      const who = customer();
+      const queued = [];
+      for (let i = 0; i < 4; i++) queued.push((await send(who, `Offer ${i}`, { category: 'marketing' })).json<MessageJson>());
+      expect(queued.map((m) => m.status)).toEqual(['queued', 'queued', 'queued', 'queued']);
+      await h.drain();
+      const after = await Promise.all(queued.map((m) => message(m.id)));
+      expect(after.filter((m) => m.status === 'queued')).toHaveLength(1);
+      const waiting = after.find((m) => m.status === 'queued');
+      expect(Date.parse(waiting?.sendAt ?? '')).toBeGreaterThanOrEqual(NOON_NEW_YORK.getTime() + 24 * 3_600_000);
+    });
+
     it('refuses bad settings, naming the field', async () => {
       expectError(await api.request('PATCH', '/v1/workspace', { quietHours: '25:00-21:00' }), 400, 'validation_error', 'quietHours');
       expectError(await api.request('PATCH', '/v1/workspace', { timeZone: 'Nowhere/Special' }), 400, 'validation_error', 'timeZone');
       expectError(await api.request('PATCH', '/v1/workspace', { marketingCap: { max: 0, windowHours: 24, overCap: 'defer' } }), 400, 'validation_error');
+    });
+
+    it('holds marketing that falls due during quiet hours when a worker claims it, until the window opens', async () => {
+      // The last test of the file: it leaves the clock (and the sender's pacing state) a day ahead.
+      clock.set(new Date('2026-06-11T00:50:00.000Z')); // 20:50 in New York
+      const promo = (await send(customer(), 'Tonight only', { category: 'marketing' })).json<MessageJson>();
+      expect(promo.status).toBe('queued');
+      clock.set(new Date('2026-06-11T01:10:00.000Z')); // 21:10: the worker comes to it late
+      await h.drain();
+      expect(await message(promo.id)).toMatchObject({ status: 'queued', sendAt: '2026-06-11T12:00:00.000Z' });
+      clock.set(new Date('2026-06-11T12:00:30.000Z'));
+      await h.drain();
+      expect(['sent', 'delivered']).toContain((await message(promo.id)).status);
     });
   });
 });
