@@ -1,5 +1,6 @@
 import { DEFAULT_COMPLIANCE, type ComplianceSettings } from '../domain/compliance-settings.js';
-import { parseSendWindow } from '../domain/quiet-hours.js';
+import { effectiveSendWindow, parseSendWindow } from '../domain/quiet-hours.js';
+import { quietHoursPolicyOf } from '../domain/send-verdict.js';
 import { isValidTimeZone } from '../domain/recipient-time-zone.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../domain/errors.js';
@@ -111,10 +112,26 @@ export async function updateWorkspaceSettings(
     settings.helpText = changes.helpText === null ? null : validateBody(changes.helpText.trim(), 'helpText');
   }
   const compliance = validateCompliance(changes);
-  if (Object.keys(compliance).length > 0) settings.compliance = compliance;
+  if (Object.keys(compliance).length > 0) {
+    checkRegionWindows({ ...workspace.compliance, ...compliance });
+    settings.compliance = compliance;
+  }
   const updated = await deps.db.repos.workspaces.updateSettings(workspace.id, settings);
   if (!updated) throw new AppError('not_found', 'workspace not found');
   return updated;
+}
+
+/** Region windows narrow the workspace's window; one that does not overlap it is a mistake. */
+function checkRegionWindows(settings: ComplianceSettings): void {
+  if (settings.quietHours === null) return;
+  const policy = quietHoursPolicyOf(settings);
+  for (const region of Object.keys(settings.regionQuietHours)) {
+    try {
+      effectiveSendWindow(policy, region);
+    } catch (error) {
+      throw new AppError('validation_error', `regionQuietHours.${region}: ${(error as Error).message}`, { field: `regionQuietHours.${region}` });
+    }
+  }
 }
 
 /** The compliance fields among `changes`, each checked: a bad one is refused, naming it. */

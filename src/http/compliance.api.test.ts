@@ -344,6 +344,9 @@ describe.each(STORES)('compliance over the API on %s', (kind) => {
       expectError(await api.request('PATCH', '/v1/workspace', { quietHours: '25:00-21:00' }), 400, 'validation_error', 'quietHours');
       expectError(await api.request('PATCH', '/v1/workspace', { timeZone: 'Nowhere/Special' }), 400, 'validation_error', 'timeZone');
       expectError(await api.request('PATCH', '/v1/workspace', { marketingCap: { max: 0, windowHours: 24, overCap: 'defer' } }), 400, 'validation_error');
+      expectError(await api.request('PATCH', '/v1/workspace', { quietHours: '21:00-08:00' }), 400, 'validation_error', 'quietHours');
+      const disjoint = await api.request('PATCH', '/v1/workspace', { regionQuietHours: { 'US-FL': '05:00-07:00' } });
+      expectError(disjoint, 400, 'validation_error', 'regionQuietHours.US-FL');
     });
 
     it('holds marketing that falls due during quiet hours when a worker claims it, until the window opens', async () => {
