@@ -164,8 +164,8 @@ describe.each(STORES)('handleInbound on %s', (kind) => {
     const contact = await t.ctx.db.repos.contacts.findByPhone(seeded.workspace.id, CUSTOMER);
     const events = await t.ctx.db.repos.contacts.consentEvents(contact?.id ?? '');
     expect(events.map((e) => [e.kind, e.source, e.messageId])).toEqual([
-      ['opt_out', 'keyword', stop.message.id],
-      ['opt_out', 'keyword', second.message.id],
+      ['opted_out', 'keyword', stop.message.id],
+      ['opted_out', 'keyword', second.message.id],
     ]);
     const thread = await t.ctx.db.repos.messages.listForConversation(stop.message.conversationId, 10);
     expect(thread.data.filter((m) => m.direction === 'outbound')).toHaveLength(1);
@@ -199,33 +199,44 @@ describe.each(STORES)('handleInbound on %s', (kind) => {
     expect(await optedOut(seeded)).toBe(false);
   });
 
-  it('leaves a sentence that starts with stop for a person', async () => {
+  it('leaves a sentence that only starts with stop for a person', async () => {
     const seeded = await seed();
-    const text = routed(await handleInbound(t.ctx, sms(seeded, 'stop texting me about pizza')));
+    const text = routed(await handleInbound(t.ctx, sms(seeded, 'stop by the shop at 5?')));
     expect(text.keyword).toBeNull();
     expect(await optedOut(seeded)).toBe(false);
+  });
+
+  it('opts out on a revocation in plain words, recording the rule that read it', async () => {
+    const seeded = await seed();
+    const text = routed(await handleInbound(t.ctx, sms(seeded, 'stop texting me about pizza')));
+    expect(text.keyword).toBe('opt_out');
+    expect(await optedOut(seeded)).toBe(true);
+    const contact = await t.ctx.db.repos.contacts.findByPhone(seeded.workspace.id, CUSTOMER);
+    const [event] = await t.ctx.db.repos.contacts.consentEvents(contact?.id ?? '');
+    expect(event).toMatchObject({ kind: 'opted_out', source: 'plain_words', evidence: 'stop texting me about pizza', actor: 'contact' });
+    expect(event?.rule).toMatch(/high/);
   });
 
   it('answers HELP with the default text, which names the workspace', async () => {
     const seeded = await seed();
     const help = routed(await handleInbound(t.ctx, sms(seeded, 'help')));
     expect(help.keyword).toBe('help');
-    expect(help.reply?.body).toBe(`${seeded.workspace.name}: reply STOP to unsubscribe. Msg & data rates may apply.`);
+    expect(help.reply?.body).toBe(`${seeded.workspace.name}: Reply STOP to unsubscribe. Msg & data rates may apply.`);
     expect(await optedOut(seeded)).toBe(false);
   });
 
-  it('answers HELP from a contact who opted out, and the answer is sent', async () => {
+  it('does not answer HELP from a contact who opted out: after the confirmation, nothing but the reply to START', async () => {
     const seeded = await seed();
     const stop = routed(await handleInbound(t.ctx, sms(seeded, 'STOP')));
     const help = routed(await handleInbound(t.ctx, sms(seeded, 'HELP')));
-    expect(help.reply).toMatchObject({ consentExempt: true, status: 'queued' });
+    expect(help.keyword).toBe('help');
+    expect(help.reply).toBeNull();
     expect(await optedOut(seeded)).toBe(true);
     await worker.drain();
-    await delivered(help.reply?.id ?? '');
-    // Both replies were due together; the worker does not order sends within one thread.
-    expect(simulatorOf(t.ctx, seeded).handsetMessages(CUSTOMER).map((m) => m.body).sort()).toEqual(
-      [stop.reply?.body, help.reply?.body].sort(),
-    );
+    await delivered(stop.reply?.id ?? '');
+    expect(simulatorOf(t.ctx, seeded).handsetMessages(CUSTOMER).map((m) => m.body)).toEqual([stop.reply?.body]);
+    const contact = await t.ctx.db.repos.contacts.findByPhone(seeded.workspace.id, CUSTOMER);
+    expect((await t.ctx.db.repos.contacts.consentEvents(contact?.id ?? '')).map((e) => e.kind)).toEqual(['opted_out', 'help_requested']);
   });
 
   it("answers HELP with the workspace's own help text when it has one", async () => {
@@ -246,9 +257,10 @@ describe.each(STORES)('handleInbound on %s', (kind) => {
       }),
     );
     expect(help.reply?.body).toBe('Helpful Dental: call 201-555-0199. Reply STOP to opt out.');
-    // A HELP reply is no consent change.
+    // A HELP is recorded as evidence, and changes no consent.
     const contact = await t.ctx.db.repos.contacts.findByPhone(workspace.id, OTHER_CUSTOMER);
-    expect(await t.ctx.db.repos.contacts.consentEvents(contact?.id ?? '')).toEqual([]);
+    expect((await t.ctx.db.repos.contacts.consentEvents(contact?.id ?? '')).map((e) => e.kind)).toEqual(['help_requested']);
+    expect(contact?.optedOutAt).toBeNull();
   });
 
   it('carries a simulated handset text through the simulator carrier into the thread', async () => {

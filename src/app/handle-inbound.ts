@@ -2,16 +2,17 @@ import type { AppContext } from '../context.js';
 import type { InboundSms } from '../carriers/carrier.js';
 import { isAppError } from '../domain/errors.js';
 import {
-  classifyKeyword,
   DEFAULT_HELP_REPLY,
   DEFAULT_OPT_IN_REPLY,
   DEFAULT_OPT_OUT_REPLY,
   renderComplianceReply,
-  type KeywordAction,
-} from '../domain/keywords.js';
+  replyValues,
+} from '../domain/compliance-settings.js';
+import { readConsentIntent, type ConsentIntent } from '../domain/consent-intent.js';
 import {
   NO_STATE_TIMESTAMPS,
   type BusinessNumber,
+  type Contact,
   type Conversation,
   type Message,
   type Workspace,
@@ -35,11 +36,15 @@ import { isUniqueViolation } from '../store/database.js';
 import type { InboundPart } from '../store/inbound-part.repository.js';
 import type { Repositories } from '../store/store.js';
 import { writeOutbound } from './outbound.js';
+import { recordConsent } from './consent.js';
+
+/** What an inbound text did to consent: opted out or in, asked for help, or awaits a person. */
+export type ConsentAction = 'opt_out' | 'opt_in' | 'help' | 'review';
 
 type Deps = Pick<AppContext, 'db' | 'clock' | 'ids' | 'events' | 'queue' | 'log' | 'config'>;
 
 export type InboundOutcome =
-  | { kind: 'routed'; message: Message; keyword: KeywordAction | null; reply: Message | null }
+  | { kind: 'routed'; message: Message; keyword: ConsentAction | null; reply: Message | null }
   | { kind: 'duplicate'; message: Message }
   | { kind: 'unrouted'; id: string }
   /** One part of a multipart text, stored durably; its set is not complete yet. */
@@ -135,7 +140,7 @@ async function handleSingle(deps: Deps, sms: InboundSms): Promise<InboundOutcome
 interface Written {
   message: Message;
   conversation: Conversation;
-  keyword: KeywordAction | null;
+  keyword: ConsentAction | null;
   reply: Message | null;
 }
 
@@ -171,6 +176,8 @@ async function writeInbound(
     name: null,
     attributes: {},
     optedOutAt: null,
+    timeZone: null,
+    consentReviewAt: null,
     createdAt: now,
     updatedAt: now,
   });
@@ -216,10 +223,14 @@ async function writeInbound(
 
   // A keyword counts only as the whole text; with parts missing we cannot know that it
   // was ("[…] STOP" may end a longer sentence), so an incomplete text is left for a person.
-  const keyword = text.incomplete ? null : classifyKeyword(text.body, contact.optedOutAt !== null);
-  const replyText = keyword
-    ? await applyKeyword(deps, repos, workspace, contact.id, contact.optedOutAt !== null, keyword, message.id, now)
-    : null;
+  const numberOptOuts = (await repos.contacts.numberOptOuts([contact.id])).get(contact.id);
+  const optedOut = contact.optedOutAt !== null || (numberOptOuts?.has(number.id) ?? false);
+  const intent = text.incomplete ? null : readConsentIntent(text.body, { optedOut });
+  const applied = intent
+    ? await applyConsentIntent(deps, repos, { workspace, number, contact, optedOut }, intent, message, now)
+    : { action: null, reply: null };
+  const keyword = applied.action;
+  const replyText = applied.reply;
   let reply: Message | null = null;
   if (replyText) {
     const written = await writeOutbound(deps, repos, {
@@ -441,39 +452,58 @@ export async function releaseExpiredParts(deps: Deps, options: { limit?: number 
 }
 
 /**
- * Records the consent change and returns the reply to send, if any. An opt-out gets one
- * confirmation; a repeated STOP from someone already opted out is recorded, not answered.
+ * Records what the text said about consent in the ledger and returns the reply to send,
+ * if any. An opt-out gets one confirmation; after it the contact gets nothing but the
+ * answer to a later START (a repeated STOP, or HELP, is recorded, not answered). A reply
+ * that may be an opt-out but is not clearly one flags the contact for a person and holds
+ * marketing to them meanwhile.
  */
-async function applyKeyword(
+async function applyConsentIntent(
   deps: Pick<AppContext, 'ids'>,
   repos: Repositories,
-  workspace: Workspace,
-  contactId: string,
-  optedOut: boolean,
-  keyword: KeywordAction,
-  messageId: string,
+  target: { workspace: Workspace; number: BusinessNumber; contact: Contact; optedOut: boolean },
+  intent: ConsentIntent,
+  message: Message,
   now: string,
-): Promise<string | null> {
-  if (keyword === 'help') {
-    return workspace.helpText ?? renderComplianceReply(DEFAULT_HELP_REPLY, workspace.name);
+): Promise<{ action: ConsentAction; reply: string | null }> {
+  const { workspace, number, contact } = target;
+  const settings = workspace.compliance;
+  const values = replyValues(workspace);
+  const change = {
+    contact,
+    evidence: message.body,
+    messageId: message.id,
+    numberId: number.id,
+    actor: 'contact',
+  };
+  if (intent.action === 'help') {
+    await recordConsent(deps, repos, { ...change, kind: 'help_requested', source: 'keyword', scope: 'workspace', rule: intent.rule }, now);
+    if (target.optedOut) return { action: 'help', reply: null };
+    return { action: 'help', reply: renderComplianceReply(workspace.helpText ?? DEFAULT_HELP_REPLY, values) };
   }
-  await repos.contacts.appendConsentEvent({
-    id: deps.ids.next(),
-    workspaceId: workspace.id,
-    contactId,
-    kind: keyword,
-    source: 'keyword',
-    evidence: `inbound message ${messageId}`,
-    messageId,
-    createdAt: now,
-  });
-  if (keyword === 'opt_out') {
-    if (optedOut) return null;
-    await repos.contacts.update(contactId, { optedOutAt: now }, now);
-    return renderComplianceReply(DEFAULT_OPT_OUT_REPLY, workspace.name);
+  if (intent.action === 'opt_in') {
+    // START lifts whatever blocks this number: its own opt-out and a workspace-wide one.
+    if (contact.optedOutAt !== null || settings.optOutScope === 'workspace') {
+      await recordConsent(deps, repos, { ...change, kind: 'opted_in', source: 'keyword', scope: 'workspace', numberId: number.id, rule: intent.rule }, now);
+    }
+    if (settings.optOutScope === 'number') {
+      await recordConsent(deps, repos, { ...change, kind: 'opted_in', source: 'keyword', scope: 'number', rule: intent.rule }, now);
+    }
+    return { action: 'opt_in', reply: renderComplianceReply(settings.optInReply ?? DEFAULT_OPT_IN_REPLY, values) };
   }
-  await repos.contacts.update(contactId, { optedOutAt: null }, now);
-  return renderComplianceReply(DEFAULT_OPT_IN_REPLY, workspace.name);
+  const source = intent.rule.startsWith('keyword') ? 'keyword' : 'plain_words';
+  const rule = `${intent.rule} (${intent.confidence}, ${intent.language})`;
+  if (intent.confidence === 'ambiguous') {
+    if (!target.optedOut) {
+      await recordConsent(deps, repos, { ...change, kind: 'review_requested', source, scope: 'workspace', rule }, now);
+    }
+    return { action: 'review', reply: null };
+  }
+  const scope = intent.scope === 'all' || settings.optOutScope === 'workspace' ? 'workspace' : 'number';
+  const { changed } = await recordConsent(deps, repos, { ...change, kind: 'opted_out', source, scope, rule }, now);
+  // Already opted out (of this number, or everywhere): recorded as evidence, not answered again.
+  const reply = changed && !target.optedOut ? renderComplianceReply(settings.optOutReply ?? DEFAULT_OPT_OUT_REPLY, values) : null;
+  return { action: 'opt_out', reply };
 }
 
 /**

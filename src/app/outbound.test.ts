@@ -65,7 +65,7 @@ describe.each(STORES)('writing outbound messages in bulk on %s', (kind) => {
     await t.ctx.db.transaction(async (repos) => {
       const draft = (to: string, body: string) => draftOutbound(t.ctx, seeded.workspace, seeded.number, { to, body });
       const optedOut = await repos.contacts.findOrCreate({ ...contactOf(seeded, OPTED_OUT), id: t.ctx.ids.next() });
-      await repos.contacts.update(optedOut.id, { optedOutAt: SETUP_AT }, SETUP_AT);
+      await repos.contacts.writeConsentCopy(optedOut.id, { optedOutAt: SETUP_AT }, SETUP_AT);
       await writeOutbound(t.ctx, repos, draft(EXISTING_THREAD, 'Earlier'));
       const future = await writeOutbound(t.ctx, repos, draft(FUTURE_THREAD, 'Earlier'));
       if (!future.ok) throw future.error;
@@ -82,6 +82,8 @@ describe.each(STORES)('writing outbound messages in bulk on %s', (kind) => {
       name: null,
       attributes: {},
       optedOutAt: null,
+      timeZone: null,
+      consentReviewAt: null,
       createdAt: SETUP_AT,
       updatedAt: SETUP_AT,
     };

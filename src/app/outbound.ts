@@ -17,6 +17,8 @@ import { analyzeBody, type AnalyzeBodyOptions, type BodyAnalysis } from '../doma
 import type { NationalLanguage } from '../domain/gsm-national-tables.js';
 import type { NewMessage } from '../store/message.repository.js';
 import type { Repositories } from '../store/store.js';
+import { describeSensitiveData, findSensitiveData, type SensitiveKind } from '../domain/sensitive-data.js';
+import { checkAtCreation } from './outbound-compliance.js';
 
 type Deps = Pick<AppContext, 'db' | 'clock' | 'ids'>;
 
@@ -34,6 +36,10 @@ export interface OutboundDraft {
   bulk?: boolean;
   /** How the sender's carrier may encode (national shift tables); read from the carrier when absent. */
   encodingOptions?: AnalyzeBodyOptions;
+  /** Sensitive data the sender chose to send anyway (`allowSensitiveContent`): audited when written. */
+  sensitiveOverride?: SensitiveKind[];
+  /** Who asked for it, for the audit log ('api_key:<prefix>', 'user:<id>', 'system'). */
+  actor?: string;
 }
 
 export interface DraftInput {
@@ -44,6 +50,10 @@ export interface DraftInput {
   category?: MessageCategory | undefined;
   /** Overrides the workspace's smart encoding setting for this message. */
   smartEncoding?: boolean | undefined;
+  /** Send a body with a card number, SSN or IBAN anyway; the override is audited. */
+  allowSensitiveContent?: boolean | undefined;
+  /** Who is sending, for the audit log. */
+  actor?: string | undefined;
 }
 
 const NATIONAL_LANGUAGES: readonly NationalLanguage[] = ['turkish', 'spanish', 'portuguese'];
@@ -88,6 +98,15 @@ export function draftOutbound(
   const to = parsePhone(input.to, workspace.defaultCountry, `${fieldPrefix}to`);
   const written = validateBody(input.body, `${fieldPrefix}body`);
   const body = (input.smartEncoding ?? workspace.smartEncoding) ? smartEncodedBody(written) : written;
+  const sensitive = findSensitiveData(body);
+  if (sensitive.length > 0 && input.allowSensitiveContent !== true) {
+    throw new AppError(
+      'sensitive_content',
+      `${fieldPrefix}body contains ${describeSensitiveData(sensitive)}; SMS is not a secure channel. ` +
+        'Send it another way, or set allowSensitiveContent: true to send it anyway (the override is logged)',
+      { field: `${fieldPrefix}body` },
+    );
+  }
   let sendAt: Date | null = null;
   if (input.sendAt !== undefined) {
     sendAt = parseSendAt(input.sendAt);
@@ -108,6 +127,8 @@ export function draftOutbound(
     category: input.category ?? 'conversational',
     sendAt,
     consentExempt: false,
+    ...(input.actor !== undefined ? { actor: input.actor } : {}),
+    ...(sensitive.length > 0 ? { sensitiveOverride: [...new Set(sensitive.map((match) => match.kind))] } : {}),
   };
 }
 
@@ -138,12 +159,14 @@ export type WriteResult =
 export async function writeOutbound(deps: Deps, repos: Repositories, draft: OutboundDraft): Promise<WriteResult> {
   const now = deps.clock.now().toISOString();
   const contact = await repos.contacts.findOrCreate(contactCandidate(deps, draft, now));
-  const refused = refusalOf(draft, contact);
-  if (refused) return { ok: false, error: refused };
+  const [check] = await checkAtCreation(repos, [{ draft, contact }], new Date(now));
+  if (!check) throw new Error('checkAtCreation must return one check per draft');
+  if (!check.ok) return { ok: false, error: check.error };
   const conversation = await repos.conversations.findOrCreate(threadCandidate(deps, draft, contact, now));
   const analysis = analyzeBody(draft.body, draft.encodingOptions ?? (await carrierEncodingOptions(repos, draft.number)));
-  const { message, row } = outboundMessage(deps, draft, contact, conversation, analysis, now);
+  const { message, row } = outboundMessage(deps, { ...draft, sendAt: check.sendAt }, contact, conversation, analysis, now);
   await repos.messages.insert(row);
+  await recordWhy(deps, repos, draft, message, check.heldBecause, now);
   const touched = await repos.conversations.touch(conversation, now, draft.body);
   return { ok: true, message, conversation: touched, contact };
 }
@@ -160,12 +183,26 @@ export async function writeOutboundMany(deps: Deps, repos: Repositories, drafts:
   const contacts = await repos.contacts.findOrCreateMany(stamped.map(({ draft, now }) => contactCandidate(deps, draft, now)));
   const results: WriteResult[] = [];
   const sending: Array<{ index: number; draft: OutboundDraft; now: string; contact: Contact }> = [];
+  const checks = await checkAtCreation(
+    repos,
+    stamped.map(({ draft }, index) => {
+      const contact = contacts[index];
+      if (!contact) throw new Error('findOrCreateMany must return one contact per candidate');
+      return { draft, contact };
+    }),
+    deps.clock.now(),
+  );
+  const held = new Map<number, string>();
   stamped.forEach(({ draft, now }, index) => {
     const contact = contacts[index];
-    if (!contact) throw new Error('findOrCreateMany must return one contact per candidate');
-    const refused = refusalOf(draft, contact);
-    if (refused) results[index] = { ok: false, error: refused };
-    else sending.push({ index, draft, now, contact });
+    const check = checks[index];
+    if (!contact || !check) throw new Error('one contact and one check per draft');
+    if (!check.ok) {
+      results[index] = { ok: false, error: check.error };
+      return;
+    }
+    if (check.heldBecause) held.set(index, check.heldBecause);
+    sending.push({ index, draft: check.sendAt === draft.sendAt ? draft : { ...draft, sendAt: check.sendAt }, now, contact });
   });
   if (sending.length === 0) return results;
 
@@ -188,6 +225,10 @@ export async function writeOutboundMany(deps: Deps, repos: Repositories, drafts:
     written.push({ ...entry, conversation, ...outboundMessage(deps, entry.draft, entry.contact, conversation, analysis, entry.now) });
   }
   await repos.messages.insertMany(written.map(({ row }) => row));
+  for (const entry of written) {
+    const heldBecause = held.get(entry.index) ?? null;
+    if (heldBecause || entry.draft.sensitiveOverride) await recordWhy(deps, repos, entry.draft, entry.message, heldBecause, entry.now);
+  }
   const touched = await repos.conversations.touchMany(
     written.map(({ conversation, now, draft }) => ({ conversation, at: now, preview: draft.body })),
   );
@@ -207,6 +248,8 @@ function contactCandidate(deps: Pick<Deps, 'ids'>, draft: OutboundDraft, now: st
     name: null,
     attributes: {},
     optedOutAt: null,
+    timeZone: null,
+    consentReviewAt: null,
     createdAt: now,
     updatedAt: now,
   };
@@ -224,12 +267,33 @@ function threadCandidate(deps: Pick<Deps, 'ids'>, draft: OutboundDraft, contact:
   };
 }
 
-/** Consent: a contact who opted out gets nothing but consent-exempt messages. */
-function refusalOf(draft: OutboundDraft, contact: Contact): AppError | null {
-  if (contact.optedOutAt === null || draft.consentExempt) return null;
-  return new AppError('recipient_opted_out', `${draft.to} has opted out of messages from this workspace`, {
-    field: 'to',
-  });
+/**
+ * Leaves a trace of what the rules did: why a message was scheduled later than asked
+ * (on the message's own history), and a sensitive-content override (in the audit log).
+ */
+async function recordWhy(
+  deps: Pick<Deps, 'ids'>,
+  repos: Repositories,
+  draft: OutboundDraft,
+  message: Message,
+  heldBecause: string | null,
+  now: string,
+): Promise<void> {
+  if (heldBecause) {
+    await repos.messages.recordEvent(message.id, 'compliance', message.status, null, true, `scheduled for ${message.sendAt ?? now}: ${heldBecause}`, now);
+  }
+  if (draft.sensitiveOverride) {
+    await repos.audit.append({
+      id: deps.ids.next(),
+      workspaceId: message.workspaceId,
+      actor: draft.actor ?? 'system',
+      action: 'sensitive_content.override',
+      targetType: 'message',
+      targetId: message.id,
+      detail: { kinds: draft.sensitiveOverride, to: message.to, from: message.from },
+      createdAt: now,
+    });
+  }
 }
 
 /** The one place an outbound message is built: the message as shown, and the row as queued. */

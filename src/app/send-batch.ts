@@ -16,6 +16,8 @@ export interface BatchInput {
   sendAt?: string | undefined;
   /** Overrides the workspace's smart encoding setting; applied to each rendered body. */
   smartEncoding?: boolean | undefined;
+  allowSensitiveContent?: boolean | undefined;
+  actor?: string | undefined;
   recipients: Array<{ to: string } & Record<string, unknown>>;
 }
 
@@ -59,6 +61,8 @@ export async function sendBatch(deps: Deps, workspace: Workspace, input: BatchIn
           category: input.category ?? 'marketing',
           sendAt: input.sendAt,
           smartEncoding: input.smartEncoding,
+          allowSensitiveContent: input.allowSensitiveContent,
+          actor: input.actor,
         },
         prefix,
       );

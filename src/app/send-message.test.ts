@@ -59,7 +59,7 @@ describe.each(STORES)('sending use-cases on %s', (kind) => {
   it('refuses a recipient who opted out, queuing nothing', async () => {
     const seeded = await seed();
     const { message } = await sendMessage(t.ctx, seeded.workspace, { from: seeded.number.phoneNumber, to: CUSTOMER, body: 'One' });
-    await t.ctx.db.repos.contacts.update(message.contactId, { optedOutAt: new Date().toISOString() }, new Date().toISOString());
+    await t.ctx.db.repos.contacts.writeConsentCopy(message.contactId, { optedOutAt: new Date().toISOString() }, new Date().toISOString());
     const before = await outboundCount(seeded);
     const error = await caught(() =>
       sendMessage(t.ctx, seeded.workspace, { from: seeded.number.phoneNumber, to: CUSTOMER, body: 'Two' }),
@@ -119,7 +119,7 @@ describe.each(STORES)('sending use-cases on %s', (kind) => {
   it('sends a batch with a result per recipient; a bad row never sinks the others', async () => {
     const seeded = await seed();
     const optedOut = await sendMessage(t.ctx, seeded.workspace, { from: seeded.number.phoneNumber, to: OTHER_CUSTOMER, body: 'x' });
-    await t.ctx.db.repos.contacts.update(optedOut.message.contactId, { optedOutAt: new Date().toISOString() }, new Date().toISOString());
+    await t.ctx.db.repos.contacts.writeConsentCopy(optedOut.message.contactId, { optedOutAt: new Date().toISOString() }, new Date().toISOString());
     const results = await sendBatch(t.ctx, seeded.workspace, {
       from: seeded.number.phoneNumber,
       body: 'Hi {{name}}, your order {{order}} shipped',

@@ -37,6 +37,7 @@ export async function sendMessage(deps: Deps, workspace: Workspace, input: SendM
     // even if the workspace setting changed in between. Absent, it leaves the fingerprint
     // (and so keys stored before smart encoding existed) as it was.
     smartEncoding: input.smartEncoding,
+    allowSensitiveContent: input.allowSensitiveContent,
   });
   if (key !== undefined) {
     const replay = await findReplay(deps, workspace, key, requestHash);

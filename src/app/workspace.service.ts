@@ -1,3 +1,7 @@
+import { DEFAULT_COMPLIANCE, type ComplianceSettings } from '../domain/compliance-settings.js';
+import { effectiveSendWindow, parseSendWindow } from '../domain/quiet-hours.js';
+import { quietHoursPolicyOf } from '../domain/send-verdict.js';
+import { isValidTimeZone } from '../domain/recipient-time-zone.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../domain/errors.js';
 import type { ApiKey, User, Workspace, WorkspaceSettings } from '../domain/models.js';
@@ -40,6 +44,7 @@ export async function createWorkspace(deps: Deps, input: CreateWorkspaceInput): 
     smartEncoding: input.smartEncoding ?? false,
     unknownOutcome: 'fail',
     maxSegmentsPerSecond: null,
+    compliance: DEFAULT_COMPLIANCE,
     createdAt: now,
   };
   const passwordHash = input.owner ? await validateAndHashOwner(input.owner) : null;
@@ -96,7 +101,7 @@ function normalizeCountry(input: string): string {
 export async function updateWorkspaceSettings(
   deps: Pick<AppContext, 'db'>,
   workspace: Workspace,
-  changes: Partial<WorkspaceSettings>,
+  changes: Partial<Omit<WorkspaceSettings, 'compliance'>> & Partial<ComplianceSettings>,
 ): Promise<Workspace> {
   const settings: Partial<WorkspaceSettings> = {};
   if (changes.smartEncoding !== undefined) settings.smartEncoding = changes.smartEncoding;
@@ -106,9 +111,65 @@ export async function updateWorkspaceSettings(
   if (changes.helpText !== undefined) {
     settings.helpText = changes.helpText === null ? null : validateBody(changes.helpText.trim(), 'helpText');
   }
+  const compliance = validateCompliance(changes);
+  if (Object.keys(compliance).length > 0) {
+    checkRegionWindows({ ...workspace.compliance, ...compliance });
+    settings.compliance = compliance;
+  }
   const updated = await deps.db.repos.workspaces.updateSettings(workspace.id, settings);
   if (!updated) throw new AppError('not_found', 'workspace not found');
   return updated;
+}
+
+/** Region windows narrow the workspace's window; one that does not overlap it is a mistake. */
+function checkRegionWindows(settings: ComplianceSettings): void {
+  if (settings.quietHours === null) return;
+  const policy = quietHoursPolicyOf(settings);
+  for (const region of Object.keys(settings.regionQuietHours)) {
+    try {
+      effectiveSendWindow(policy, region);
+    } catch (error) {
+      throw new AppError('validation_error', `regionQuietHours.${region}: ${(error as Error).message}`, { field: `regionQuietHours.${region}` });
+    }
+  }
+}
+
+/** The compliance fields among `changes`, each checked: a bad one is refused, naming it. */
+function validateCompliance(changes: Partial<ComplianceSettings>): Partial<ComplianceSettings> {
+  const out: Partial<ComplianceSettings> = {};
+  const text = (value: string | null, field: string, max: number): string | null => {
+    if (value === null) return null;
+    const trimmed = value.trim();
+    if (trimmed.length === 0 || trimmed.length > max) throw new AppError('validation_error', `${field} must be 1–${max} characters, or null`, { field });
+    return trimmed;
+  };
+  const windowOf = (value: string, field: string): string => {
+    try {
+      parseSendWindow(value);
+    } catch (error) {
+      throw new AppError('validation_error', `${field}: ${(error as Error).message}`, { field });
+    }
+    return value;
+  };
+  if (changes.brandName !== undefined) out.brandName = text(changes.brandName, 'brandName', 100);
+  if (changes.supportContact !== undefined) out.supportContact = text(changes.supportContact, 'supportContact', 200);
+  if (changes.optOutReply !== undefined) out.optOutReply = changes.optOutReply === null ? null : validateBody(changes.optOutReply.trim(), 'optOutReply');
+  if (changes.optInReply !== undefined) out.optInReply = changes.optInReply === null ? null : validateBody(changes.optInReply.trim(), 'optInReply');
+  if (changes.optOutScope !== undefined) out.optOutScope = changes.optOutScope;
+  if (changes.quietHours !== undefined) out.quietHours = changes.quietHours === null ? null : windowOf(changes.quietHours, 'quietHours');
+  if (changes.regionQuietHours !== undefined) {
+    out.regionQuietHours = Object.fromEntries(
+      Object.entries(changes.regionQuietHours).map(([region, value]) => [region, windowOf(value, `regionQuietHours.${region}`)]),
+    );
+  }
+  if (changes.timeZone !== undefined) {
+    if (!isValidTimeZone(changes.timeZone)) {
+      throw new AppError('validation_error', `timeZone "${changes.timeZone}" is not an IANA time zone (e.g. America/Chicago)`, { field: 'timeZone' });
+    }
+    out.timeZone = changes.timeZone;
+  }
+  if (changes.marketingCap !== undefined) out.marketingCap = changes.marketingCap;
+  return out;
 }
 
 async function validateAndHashOwner(owner: { name: string; email: string; password: string }): Promise<string> {

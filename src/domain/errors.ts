@@ -19,6 +19,8 @@ export const ERROR_HTTP_STATUS = {
   already_exists: 409,
   not_cancelable: 409,
   recipient_opted_out: 422,
+  sensitive_content: 422,
+  frequency_capped: 422,
   sender_not_found: 422,
   carrier_not_found: 422,
   carrier_type_unsupported: 422,

@@ -1,5 +1,6 @@
 import type { MessageStatus } from './message-status.js';
 import type { SmsEncoding } from './sms-encoding.js';
+import type { ComplianceSettings } from './compliance-settings.js';
 
 /** Plain records the core works with; the store maps rows to these, the HTTP layer presents them. */
 export interface Workspace {
@@ -17,6 +18,8 @@ export interface Workspace {
   unknownOutcome: UnknownOutcomeRule;
   /** Segments per second across all the workspace's senders; null = only per-sender limits. */
   maxSegmentsPerSecond: number | null;
+  /** Consent, replies, quiet hours and caps (see compliance-settings.ts). */
+  compliance: ComplianceSettings;
   createdAt: string;
 }
 
@@ -26,7 +29,7 @@ export type UnknownOutcomeRule = 'fail' | 'retry';
 export type WorkspaceSettings = Pick<
   Workspace,
   'smartEncoding' | 'helpText' | 'defaultCountry' | 'unknownOutcome' | 'maxSegmentsPerSecond'
->;
+> & { compliance?: Partial<ComplianceSettings> };
 
 export interface User {
   id: string;
@@ -76,7 +79,12 @@ export interface Contact {
   phoneNumber: string;
   name: string | null;
   attributes: Record<string, string>;
+  /** Opted out of every number of the workspace (a copy of the consent ledger's verdict). */
   optedOutAt: string | null;
+  /** The contact's own IANA time zone, when the business knows it (quiet hours). */
+  timeZone: string | null;
+  /** Since when an ambiguous reply awaits a person's decision; marketing is held meanwhile. */
+  consentReviewAt: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -141,15 +149,35 @@ export const NO_STATE_TIMESTAMPS = {
   receivedAt: null,
 } as const satisfies Partial<Message>;
 
-export type ConsentEventKind = 'opt_out' | 'opt_in';
+/**
+ * The consent ledger's entries. `opted_out` / `opted_in` change what may be sent;
+ * `help_requested` is kept as evidence; `review_requested` holds marketing to the contact
+ * until a person settles an ambiguous reply (`review_resolved`, or an opt-out / opt-in).
+ */
+export type ConsentEventKind = 'opted_in' | 'opted_out' | 'help_requested' | 'review_requested' | 'review_resolved';
+
+/** How the consent was expressed or gathered. */
+export type ConsentSource = 'keyword' | 'plain_words' | 'api' | 'import' | 'agent' | 'web_form';
+
+/** Workspace-wide, or only for one business number (`numberId`). */
+export type ConsentScope = 'workspace' | 'number';
 
 export interface ConsentEvent {
   id: string;
   workspaceId: string;
   contactId: string;
   kind: ConsentEventKind;
-  source: 'keyword' | 'api' | 'import';
+  source: ConsentSource;
+  scope: ConsentScope;
+  /** The business number a number-scoped event is about (and the one a text came in on). */
+  numberId: string | null;
+  /** The words that expressed it (the inbound text, or what the business recorded). */
   evidence: string | null;
+  /** The inbound message that is the evidence, when it came by text. */
   messageId: string | null;
+  /** Which recognition rule read the text (see consent-intent.ts), with its confidence. */
+  rule: string | null;
+  /** Who: 'contact' (by text), 'api_key:<prefix>', 'user:<id>', 'system'. */
+  actor: string;
   createdAt: string;
 }

@@ -2,7 +2,7 @@ import type { Message } from './models.js';
 
 export interface Refusal {
   status: 'failed' | 'canceled';
-  errorCode: 'recipient_opted_out' | 'validity_expired';
+  errorCode: 'recipient_opted_out' | 'validity_expired' | 'frequency_capped';
   message: string;
 }
 

@@ -27,6 +27,20 @@ export function requireApiKey(ctx: AppContext) {
   };
 }
 
+/** Who is asking, as the audit log and the consent ledger name them. */
+export function actorOf(request: FastifyRequest): string {
+  if (!request.auth) throw new AppError('unauthorized', 'not authenticated');
+  return `api_key:${request.auth.apiKey.prefix}`;
+}
+
+/**
+ * Revealing masked sensitive data, reading the audit log: workspace administrators only.
+ * An API key is an administrator's credential (only owners and admins create them).
+ */
+export function requireAdmin(request: FastifyRequest): void {
+  if (!request.auth) throw new AppError('unauthorized', 'not authenticated');
+}
+
 export function workspaceOf(request: FastifyRequest): Workspace {
   if (!request.auth) throw new AppError('unauthorized', 'not authenticated');
   return request.auth.workspace;

@@ -4,6 +4,7 @@ import type { CarrierView } from '../app/carrier.service.js';
 import type { UnmatchedReceiptsReport } from '../app/unmatched-receipts.js';
 import type { ConversationView } from '../app/queries.js';
 import { senderRate } from '../domain/send-pace.js';
+import { maskSensitiveData } from '../domain/sensitive-data.js';
 import type {
   CarrierSchema,
   ContactSchema,
@@ -23,18 +24,21 @@ export function presentWorkspace(w: Workspace): Static<typeof WorkspaceSchema> {
     smartEncoding: w.smartEncoding,
     unknownOutcome: w.unknownOutcome,
     maxSegmentsPerSecond: w.maxSegmentsPerSecond,
+    ...w.compliance,
     createdAt: w.createdAt,
   };
 }
 
 export function presentMessage(m: Message): Static<typeof MessageSchema> {
+  const masked = maskSensitiveData(m.body);
   return {
     id: m.id,
     conversationId: m.conversationId,
     direction: m.direction,
     from: m.from,
     to: m.to,
-    body: m.body,
+    body: masked === m.body ? m.body : masked,
+    bodyMasked: masked !== m.body,
     category: m.category,
     status: m.status,
     errorCode: m.errorCode,
@@ -67,6 +71,8 @@ export function presentContact(c: Contact): Static<typeof ContactSchema> {
     attributes: c.attributes,
     optedOut: c.optedOutAt !== null,
     optedOutAt: c.optedOutAt,
+    consentReviewPending: c.consentReviewAt !== null,
+    timeZone: c.timeZone,
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
   };
@@ -90,7 +96,7 @@ export function presentConversation(c: ConversationView): Static<typeof Conversa
     contact: presentContact(c.contact),
     number: presentNumber(c.number),
     lastMessageAt: c.lastMessageAt,
-    lastMessagePreview: c.lastMessagePreview,
+    lastMessagePreview: c.lastMessagePreview === null ? null : maskSensitiveData(c.lastMessagePreview),
     createdAt: c.createdAt,
   };
 }

@@ -4,8 +4,8 @@ import { Type, type TSchema } from '@sinclair/typebox';
  * One schema per boundary: these drive request validation, response serialisation and
  * the OpenAPI document at /docs.
  */
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
-const Timestamp = Type.String({ format: 'date-time' });
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+export const Timestamp = Type.String({ format: 'date-time' });
 
 export const ErrorSchema = Type.Object(
   {
@@ -25,7 +25,8 @@ export const MessageSchema = Type.Object({
   direction: Type.Union([Type.Literal('outbound'), Type.Literal('inbound')]),
   from: Type.String(),
   to: Type.String(),
-  body: Type.String(),
+  body: Type.String({ description: 'payment card numbers, SSNs and IBANs are masked; see POST /v1/messages/:id/reveal' }),
+  bodyMasked: Type.Boolean({ description: 'true when sensitive data in the body is masked' }),
   category: Type.String(),
   status: Type.String(),
   errorCode: Nullable(Type.String()),
@@ -54,8 +55,12 @@ export const ContactSchema = Type.Object({
   phoneNumber: Type.String(),
   name: Nullable(Type.String()),
   attributes: Type.Record(Type.String(), Type.String()),
-  optedOut: Type.Boolean(),
+  optedOut: Type.Boolean({ description: 'opted out of every number of the workspace' }),
   optedOutAt: Nullable(Timestamp),
+  consentReviewPending: Type.Boolean({
+    description: 'a reply that may be an opt-out awaits a person (POST /v1/contacts/:id/consent/review); marketing is held',
+  }),
+  timeZone: Nullable(Type.String({ description: "IANA time zone for quiet hours; null = from the phone number" })),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
@@ -128,6 +133,32 @@ export const UnknownOutcomeRule = Type.Union([Type.Literal('fail'), Type.Literal
     'a submit whose answer was never recorded (worker crash): "fail" with submit_outcome_unknown (at most once, default) or "retry" (at least once; a duplicate is possible)',
 });
 
+const SendWindowText = Type.String({ pattern: '^\\d{2}:\\d{2}-\\d{2}:\\d{2}$', description: "'HH:MM-HH:MM' in the recipient's local time" });
+const FrequencyCapSchema = Type.Object(
+  {
+    max: Type.Integer({ minimum: 1, maximum: 1000, description: 'marketing messages per contact within the window' }),
+    windowHours: Type.Number({ exclusiveMinimum: 0, maximum: 720 }),
+    overCap: Type.Union([Type.Literal('defer'), Type.Literal('fail')], { description: 'hold until allowed, or fail with frequency_capped' }),
+  },
+  { additionalProperties: false },
+);
+
+/** The compliance settings as the workspace shows them (`optional`: as PATCH takes them). */
+export function ComplianceFields(optional: boolean) {
+  const field = <T extends TSchema>(schema: T) => (optional ? Type.Optional(schema) : schema);
+  return {
+    brandName: field(Nullable(Type.String({ maxLength: 100, description: "the name in automatic replies; null = the workspace's name" }))),
+    supportContact: field(Nullable(Type.String({ maxLength: 200, description: 'how customers reach a person; in the HELP reply' }))),
+    optOutReply: field(Nullable(Type.String({ maxLength: 10_000, description: 'confirmation sent once after an opt-out; {{brand}}, {{support}}; null = default' }))),
+    optInReply: field(Nullable(Type.String({ maxLength: 10_000, description: 'reply to START; {{brand}}, {{support}}; null = default' }))),
+    optOutScope: field(Type.Union([Type.Literal('workspace'), Type.Literal('number')], { description: 'what STOP opts out of; STOPALL is always the workspace' })),
+    quietHours: field(Nullable(SendWindowText)),
+    regionQuietHours: field(Type.Record(Type.String({ pattern: '^[A-Z]{2}-[A-Z0-9]{1,3}$' }), SendWindowText, { description: "stricter windows by ISO 3166-2 region, e.g. {'US-FL': '08:00-20:00'}" })),
+    timeZone: field(Type.String({ maxLength: 64, description: 'IANA zone for recipients whose zone nothing tells' })),
+    marketingCap: field(Nullable(FrequencyCapSchema)),
+  };
+}
+
 export const WorkspaceSchema = Type.Object({
   id: Type.String(),
   name: Type.String(),
@@ -136,6 +167,7 @@ export const WorkspaceSchema = Type.Object({
   smartEncoding: Type.Boolean({ description: 'replace look-alike Unicode with GSM characters before sending' }),
   unknownOutcome: UnknownOutcomeRule,
   maxSegmentsPerSecond: Nullable(Type.Number({ description: 'segments per second across all senders; null = no workspace limit' })),
+  ...ComplianceFields(false),
   createdAt: Timestamp,
 });
 

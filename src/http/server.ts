@@ -16,6 +16,7 @@ import { simulatorRoutes } from './routes/simulator.routes.js';
 import { eventRoutes } from './routes/event.routes.js';
 import { apiKeyRoutes } from './routes/api-key.routes.js';
 import { workspaceRoutes } from './routes/workspace.routes.js';
+import { complianceRoutes } from './routes/compliance.routes.js';
 
 export type ParleyApp = FastifyInstance<
   RawServerDefault,
@@ -99,6 +100,7 @@ export async function buildServer(ctx: AppContext): Promise<ParleyApp> {
     await eventRoutes(api, ctx);
     await apiKeyRoutes(api, ctx);
     await workspaceRoutes(api, ctx);
+    await complianceRoutes(api, ctx);
   });
   return app;
 }

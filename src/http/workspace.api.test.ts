@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORES } from '../../test/support/test-context.js';
 import { BUSINESS_NUMBER, eventually } from '../../test/support/fixtures.js';
+import { createWorkspace } from '../app/workspace.service.js';
 import {
   apiClient,
   createApiHarness,
@@ -38,17 +39,38 @@ describe.each(STORES)('workspace API on %s', (kind) => {
   };
   const patch = (body: unknown, client = api) => client.request('PATCH', '/v1/workspace', body);
 
-  it("GET /v1/workspace answers the key's workspace with its settings; smart encoding starts off", async () => {
-    expect(await current()).toEqual({
-      id: h.seeded.workspace.id,
-      name: 'Acme Dental',
+  it("GET /v1/workspace answers the key's workspace with its settings; smart encoding starts off, compliance on", async () => {
+    // A workspace as `parley workspace create` makes it (the test fixture turns quiet hours off).
+    const { workspace, apiKey } = await createWorkspace(h.t.ctx, { name: 'Fresh Dental' });
+    expect(await current(apiClient(h.app, apiKey))).toEqual({
+      id: workspace.id,
+      name: 'Fresh Dental',
       defaultCountry: 'US',
       helpText: null,
       smartEncoding: false,
       unknownOutcome: 'fail',
       maxSegmentsPerSecond: null,
-      createdAt: h.seeded.workspace.createdAt,
+      brandName: null,
+      supportContact: null,
+      optOutReply: null,
+      optInReply: null,
+      optOutScope: 'workspace',
+      quietHours: '08:00-21:00',
+      regionQuietHours: { 'US-FL': '08:00-20:00', 'US-OK': '08:00-20:00' },
+      timeZone: 'America/New_York',
+      marketingCap: { max: 3, windowHours: 24, overCap: 'defer' },
+      createdAt: workspace.createdAt,
     });
+  });
+
+  it('PATCH changes compliance settings one field at a time, and null restores a default', async () => {
+    const changed = await patch({ brandName: 'Acme', optOutScope: 'number', quietHours: '09:00-20:00', timeZone: 'America/Chicago' });
+    expect(changed.statusCode, changed.body).toBe(200);
+    expect(await current()).toMatchObject({ brandName: 'Acme', optOutScope: 'number', quietHours: '09:00-20:00', timeZone: 'America/Chicago', marketingCap: null });
+    await patch({ brandName: null, optOutScope: 'workspace', quietHours: null, timeZone: 'America/New_York' });
+    expect(await current()).toMatchObject({ brandName: null, optOutScope: 'workspace', quietHours: null });
+    expectError(await patch({ optOutScope: 'galaxy' }), 400, 'validation_error');
+    expectError(await patch({ optOutReply: '' }), 400, 'validation_error', 'optOutReply');
   });
 
   it('PATCH sets the unknown-outcome rule and the workspace send limit, and refuses bad values', async () => {

@@ -6,7 +6,10 @@ import { decodeCursor, encodeCursor, type Page } from './cursor.js';
 import { slicesWithinBindLimit } from './bind-limit.js';
 
 export class ContactRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: 'sqlite' | 'postgres',
+  ) {}
 
   /**
    * The contact for (workspace, phone), created when new. Safe under concurrent callers:
@@ -102,9 +105,18 @@ export class ContactRepository {
     return row ? toContact(row) : null;
   }
 
-  async findByIds(ids: string[]): Promise<Contact[]> {
+  /**
+   * `forShare` (PostgreSQL): the claim reads consent with the rows share-locked, so a
+   * consent change being written waits for the claim, or the claim for it, never both unseen.
+   */
+  async findByIds(ids: string[], options: { forShare?: boolean } = {}): Promise<Contact[]> {
     if (ids.length === 0) return [];
-    const rows = await this.db.selectFrom('contacts').selectAll().where('id', 'in', ids).execute();
+    const rows = await this.db
+      .selectFrom('contacts')
+      .selectAll()
+      .where('id', 'in', ids)
+      .$if(options.forShare === true && this.dialect === 'postgres', (qb) => qb.forShare())
+      .execute();
     return rows.map(toContact);
   }
 
@@ -126,7 +138,7 @@ export class ContactRepository {
 
   async update(
     contactId: string,
-    patch: { name?: string | null; attributes?: Record<string, string>; optedOutAt?: string | null },
+    patch: { name?: string | null; attributes?: Record<string, string>; timeZone?: string | null },
     at: string,
   ): Promise<void> {
     await this.db
@@ -134,11 +146,66 @@ export class ContactRepository {
       .set({
         ...(patch.name !== undefined ? { name: patch.name } : {}),
         ...(patch.attributes !== undefined ? { attributes: JSON.stringify(patch.attributes) } : {}),
-        ...(patch.optedOutAt !== undefined ? { opted_out_at: patch.optedOutAt } : {}),
+        ...(patch.timeZone !== undefined ? { time_zone: patch.timeZone } : {}),
         updated_at: at,
       })
       .where('id', '=', contactId)
       .execute();
+  }
+
+  /**
+   * The contact row's copy of its consent (see ConsentStatus), written in the transaction
+   * that appends the ledger event. It always updates the contact row: on PostgreSQL that
+   * row lock is what a claim's `forShare` read of the contact waits on, so a STOP and a
+   * claim of a message to the same contact cannot interleave.
+   */
+  async writeConsentCopy(
+    contactId: string,
+    change: {
+      optedOutAt?: string | null;
+      consentReviewAt?: string | null;
+      numberOptOut?: { numberId: string; at: string | null };
+    },
+    at: string,
+  ): Promise<void> {
+    await this.db
+      .updateTable('contacts')
+      .set({
+        ...(change.optedOutAt !== undefined ? { opted_out_at: change.optedOutAt } : {}),
+        ...(change.consentReviewAt !== undefined ? { consent_review_at: change.consentReviewAt } : {}),
+        updated_at: at,
+      })
+      .where('id', '=', contactId)
+      .execute();
+    const numberOptOut = change.numberOptOut;
+    if (!numberOptOut) return;
+    if (numberOptOut.at === null) {
+      await this.db
+        .deleteFrom('number_opt_outs')
+        .where('contact_id', '=', contactId)
+        .where('number_id', '=', numberOptOut.numberId)
+        .execute();
+    } else {
+      await this.db
+        .insertInto('number_opt_outs')
+        .values({ contact_id: contactId, number_id: numberOptOut.numberId, opted_out_at: numberOptOut.at })
+        .onConflict((oc) => oc.columns(['contact_id', 'number_id']).doNothing())
+        .execute();
+    }
+  }
+
+  /** Number-scoped opt-outs of these contacts: contact id → number id → since. */
+  async numberOptOuts(contactIds: string[]): Promise<Map<string, Map<string, string>>> {
+    const found = new Map<string, Map<string, string>>();
+    for (const slice of slicesWithinBindLimit(contactIds, 1)) {
+      const rows = await this.db.selectFrom('number_opt_outs').selectAll().where('contact_id', 'in', slice).execute();
+      for (const row of rows) {
+        const numbers = found.get(row.contact_id) ?? new Map<string, string>();
+        numbers.set(row.number_id, row.opted_out_at);
+        found.set(row.contact_id, numbers);
+      }
+    }
+    return found;
   }
 
   /** Consent events are append-only: there is no update or delete for them. */
@@ -151,13 +218,18 @@ export class ContactRepository {
         contact_id: event.contactId,
         kind: event.kind,
         source: event.source,
+        scope: event.scope,
+        number_id: event.numberId,
         evidence: event.evidence,
         message_id: event.messageId,
+        rule: event.rule,
+        actor: event.actor,
         created_at: event.createdAt,
       })
       .execute();
   }
 
+  /** A contact's ledger, oldest first (ids are time-ordered, so they break ties in order). */
   async consentEvents(contactId: string): Promise<ConsentEvent[]> {
     const rows = await this.db
       .selectFrom('consent_events')
@@ -168,9 +240,45 @@ export class ContactRepository {
       .execute();
     return rows.map(toConsentEvent);
   }
+
+  /**
+   * The workspace's ledger in pages, oldest first, with the phone numbers it is about:
+   * what the CSV export streams (never the whole ledger in memory).
+   */
+  async consentLedgerPage(
+    workspaceId: string,
+    after: { createdAt: string; id: string } | null,
+    limit: number,
+  ): Promise<Array<ConsentEvent & { contactPhone: string; contactName: string | null; numberPhone: string | null }>> {
+    const rows = await this.db
+      .selectFrom('consent_events as e')
+      .innerJoin('contacts as c', 'c.id', 'e.contact_id')
+      .leftJoin('numbers as n', 'n.id', 'e.number_id')
+      .selectAll('e')
+      .select(['c.phone_number as contact_phone', 'c.name as contact_name', 'n.phone_number as number_phone'])
+      .where('e.workspace_id', '=', workspaceId)
+      .$if(after !== null, (qb) =>
+        qb.where((eb) =>
+          eb.or([
+            eb('e.created_at', '>', after?.createdAt ?? ''),
+            eb.and([eb('e.created_at', '=', after?.createdAt ?? ''), eb('e.id', '>', after?.id ?? '')]),
+          ]),
+        ),
+      )
+      .orderBy('e.created_at')
+      .orderBy('e.id')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({
+      ...toConsentEvent(row),
+      contactPhone: row.contact_phone,
+      contactName: row.contact_name,
+      numberPhone: row.number_phone,
+    }));
+  }
 }
 
-const CONTACT_COLUMNS = 8;
+const CONTACT_COLUMNS = 10;
 
 function toContactRow(contact: Contact): Insertable<ContactTable> {
   return {
@@ -180,6 +288,8 @@ function toContactRow(contact: Contact): Insertable<ContactTable> {
     name: contact.name,
     attributes: JSON.stringify(contact.attributes),
     opted_out_at: contact.optedOutAt,
+    time_zone: contact.timeZone,
+    consent_review_at: contact.consentReviewAt,
     created_at: contact.createdAt,
     updated_at: contact.updatedAt,
   };

@@ -318,8 +318,9 @@ export class MessageRepository {
 
   /**
    * Written just before the carrier call: from here on a lost lease means the carrier may
-   * have the message. Only rows still held by the given claims are marked; the ids marked are
-   * returned, and a claim not among them must not call the carrier (it lost its lease).
+   * have the message. Only rows still held by the given claims, whose recipient has not
+   * opted out since the claim, are marked; the ids marked are returned, and a claim not
+   * among them must not call the carrier (it lost its lease, or consent changed).
    */
   async markSubmitStarted(claims: { id: string; attempts: number }[], at: string): Promise<Set<string>> {
     if (claims.length === 0) return new Set();
@@ -329,9 +330,108 @@ export class MessageRepository {
       .where('status', '=', 'sending')
       // Fenced by attempt: a row claimed again since (by another worker) is not this claim's.
       .where((eb) => eb.or(claims.map((claim) => eb.and([eb('id', '=', claim.id), eb('attempts', '=', claim.attempts)]))))
+      // Consent again, at the last moment: a STOP recorded after the claim still stops it.
+      .where((eb) =>
+        eb.or([
+          eb('consent_exempt', '=', 1),
+          eb.and([
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('contacts')
+                  .select('contacts.id')
+                  .whereRef('contacts.id', '=', 'messages.contact_id')
+                  .where('contacts.opted_out_at', 'is not', null),
+              ),
+            ),
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('number_opt_outs')
+                  .select('number_opt_outs.contact_id')
+                  .whereRef('number_opt_outs.contact_id', '=', 'messages.contact_id')
+                  .whereRef('number_opt_outs.number_id', '=', 'messages.number_id'),
+              ),
+            ),
+          ]),
+        ]),
+      )
       .returning('id')
       .execute();
     return new Set(rows.map((row) => row.id));
+  }
+
+  /**
+   * Holds a due message back by a rule (quiet hours, a frequency cap, a consent review)
+   * without spending an attempt: it is due again at `until`. `reschedule` also moves its
+   * `sendAt`, so its validity runs from the new time (a night's wait is not an expiry).
+   */
+  async defer(id: string, until: string, at: string, reason: string, options: { reschedule: boolean }): Promise<boolean> {
+    const current = await this.db.selectFrom('messages').select(['status', 'priority']).where('id', '=', id).executeTakeFirst();
+    if (!current) return false;
+    const updated = await this.db
+      .updateTable('messages')
+      .set({
+        next_attempt_at: until,
+        claim_order: claimOrderOf(until, Number(current.priority)),
+        ...(options.reschedule ? { send_at: until } : {}),
+        updated_at: at,
+      })
+      .where('id', '=', id)
+      .where('status', 'in', ['queued', 'scheduled'])
+      .executeTakeFirst();
+    const applied = Number(updated.numUpdatedRows) === 1;
+    await this.recordEvent(id, 'compliance', current.status as MessageStatus, null, applied, `held until ${until}: ${reason}`, at);
+    return applied;
+  }
+
+  /** Marketing held for a consent review of this contact becomes due now (the review is settled). */
+  async releaseHeld(contactId: string, at: string): Promise<number> {
+    const held = await this.db
+      .selectFrom('messages')
+      .select(['id', 'priority'])
+      .where('contact_id', '=', contactId)
+      .where('status', 'in', ['queued', 'scheduled'])
+      .where('category', '=', 'marketing')
+      .where('next_attempt_at', '>', at)
+      .where('send_at', 'is', null)
+      .execute();
+    for (const row of held) {
+      await this.db
+        .updateTable('messages')
+        .set({ next_attempt_at: at, claim_order: claimOrderOf(at, Number(row.priority)), updated_at: at })
+        .where('id', '=', row.id)
+        .where('status', 'in', ['queued', 'scheduled'])
+        .execute();
+    }
+    return held.length;
+  }
+
+  /**
+   * When each contact was last sent marketing, since `since`, oldest first: the frequency
+   * cap counts these (claimed and on, so one in flight counts too).
+   */
+  async marketingSentSince(contactIds: string[], since: string): Promise<Map<string, string[]>> {
+    const found = new Map<string, string[]>();
+    for (const slice of slicesWithinBindLimit(contactIds, 1)) {
+      const rows = await this.db
+        .selectFrom('messages')
+        .select(['contact_id', 'sending_at'])
+        // Literal: the condition of messages_marketing_contact_idx (migration 0011).
+        .where(sql<boolean>`category = 'marketing'`)
+        .where('contact_id', 'in', slice)
+        .where('sending_at', '>=', since)
+        .where('status', 'in', ['sending', 'sent', 'delivered', 'undelivered'])
+        .orderBy('sending_at')
+        .execute();
+      for (const row of rows) {
+        if (row.sending_at === null) continue;
+        const times = found.get(row.contact_id) ?? [];
+        times.push(row.sending_at);
+        found.set(row.contact_id, times);
+      }
+    }
+    return found;
   }
 
   /** Leases the locked messages to this worker: `sending` until `leaseUntil`. */

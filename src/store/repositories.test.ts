@@ -39,6 +39,8 @@ function builders(get: () => TestContext) {
       name: null,
       attributes: {},
       optedOutAt: null,
+      timeZone: null,
+      consentReviewAt: null,
       createdAt: iso(0),
       updatedAt: iso(0),
     };
@@ -148,7 +150,7 @@ describe.each(STORES)('repositories on %s', (kind) => {
         name: 'Ana',
         attributes: { tier: 'gold', note: 'é 😀' },
       });
-      await repos.contacts.update(c.id, { optedOutAt: iso(5) }, iso(5));
+      await repos.contacts.writeConsentCopy(c.id, { optedOutAt: iso(5) }, iso(5));
       expect(await repos.contacts.findByPhone(seeded.workspace.id, CUSTOMER)).toMatchObject({
         name: 'Ana',
         attributes: { tier: 'gold', note: 'é 😀' },
@@ -177,22 +179,26 @@ describe.each(STORES)('repositories on %s', (kind) => {
     it('appends consent events and reads them back in order', async () => {
       const seeded = await seed();
       const c = await repos.contacts.findOrCreate(contact(seeded.workspace.id, CUSTOMER));
-      const kinds = ['opt_out', 'opt_in', 'opt_out'] as const;
+      const kinds = ['opted_out', 'opted_in', 'opted_out'] as const;
       // Written out of time order: the read must sort by when they happened.
       for (const [index, i] of [2, 0, 1].entries()) {
         await repos.contacts.appendConsentEvent({
           id: t.ctx.ids.next(),
           workspaceId: seeded.workspace.id,
           contactId: c.id,
-          kind: kinds[i] ?? 'opt_out',
+          kind: kinds[i] ?? 'opted_out',
           source: 'keyword',
+          scope: 'workspace',
+          numberId: null,
           evidence: `event ${i} (written ${index})`,
           messageId: null,
+          rule: 'keyword',
+          actor: 'contact',
           createdAt: iso(i * 1000),
         });
       }
       const events = await repos.contacts.consentEvents(c.id);
-      expect(events.map((e) => e.kind)).toEqual(['opt_out', 'opt_in', 'opt_out']);
+      expect(events.map((e) => e.kind)).toEqual(['opted_out', 'opted_in', 'opted_out']);
       expect(events.map((e) => e.createdAt)).toEqual([iso(0), iso(1000), iso(2000)]);
     });
   });

@@ -1,3 +1,4 @@
+import { complianceFrom, type ComplianceSettings } from '../domain/compliance-settings.js';
 import type { Selectable } from 'kysely';
 import type {
   ApiKey,
@@ -38,6 +39,7 @@ export function toWorkspace(row: Selectable<WorkspaceTable>): Workspace {
     smartEncoding: Number(row.smart_encoding) === 1,
     unknownOutcome: row.unknown_outcome === 'retry' ? 'retry' : 'fail',
     maxSegmentsPerSecond: row.max_segments_per_second === null ? null : Number(row.max_segments_per_second),
+    compliance: complianceFrom(JSON.parse(row.compliance || '{}') as Partial<ComplianceSettings>),
     createdAt: row.created_at,
   };
 }
@@ -96,6 +98,8 @@ export function toContact(row: Selectable<ContactTable>): Contact {
     name: row.name,
     attributes: JSON.parse(row.attributes) as Record<string, string>,
     optedOutAt: row.opted_out_at,
+    timeZone: row.time_zone,
+    consentReviewAt: row.consent_review_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -157,8 +161,12 @@ export function toConsentEvent(row: Selectable<ConsentEventTable>): ConsentEvent
     contactId: row.contact_id,
     kind: row.kind as ConsentEvent['kind'],
     source: row.source as ConsentEvent['source'],
+    scope: row.scope === 'number' ? 'number' : 'workspace',
+    numberId: row.number_id,
     evidence: row.evidence,
     messageId: row.message_id,
+    rule: row.rule,
+    actor: row.actor,
     createdAt: row.created_at,
   };
 }

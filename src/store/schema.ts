@@ -15,6 +15,8 @@ export interface WorkspaceTable {
   unknown_outcome: string;
   /** Workspace-wide segments per second across all senders; null = no limit (0006). */
   max_segments_per_second: number | null;
+  /** JSON of ComplianceSettings fields that differ from the defaults (0011). */
+  compliance: string;
 }
 
 export interface UserTable {
@@ -66,6 +68,10 @@ export interface ContactTable {
   opted_out_at: string | null;
   created_at: string;
   updated_at: string;
+  /** IANA zone the business recorded for the contact (0011). */
+  time_zone: string | null;
+  /** An ambiguous reply awaits a person (0011); marketing is held. */
+  consent_review_at: string | null;
 }
 
 export interface ConversationTable {
@@ -202,6 +208,28 @@ export interface ConsentEventTable {
   evidence: string | null;
   message_id: string | null;
   created_at: string;
+  scope: string;
+  number_id: string | null;
+  rule: string | null;
+  actor: string;
+}
+
+export interface NumberOptOutTable {
+  contact_id: string;
+  number_id: string;
+  opted_out_at: string;
+}
+
+export interface AuditEventTable {
+  id: string;
+  workspace_id: string;
+  actor: string;
+  action: string;
+  target_type: string;
+  target_id: string;
+  /** JSON. */
+  detail: string;
+  created_at: string;
 }
 
 export interface IdempotencyKeyTable {
@@ -259,6 +287,8 @@ export interface Database {
   unparseable_receipts: UnparseableReceiptTable;
   delivery_receipt_keys: DeliveryReceiptKeyTable;
   consent_events: ConsentEventTable;
+  number_opt_outs: NumberOptOutTable;
+  audit_events: AuditEventTable;
   idempotency_keys: IdempotencyKeyTable;
   unrouted_inbound: UnroutedInboundTable;
   inbound_parts: InboundPartTable;

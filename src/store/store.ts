@@ -12,6 +12,7 @@ import { SendPaceRepository } from './send-pace.repository.js';
 import { CarrierStatusRepository } from './carrier-status.repository.js';
 import { UnparseableReceiptRepository } from './unparseable-receipt.repository.js';
 import { InboundPartRepository } from './inbound-part.repository.js';
+import { AuditRepository } from './audit.repository.js';
 
 /** Every repository, bound to one executor (the pool, or one transaction). */
 export interface Repositories {
@@ -30,6 +31,7 @@ export interface Repositories {
   idempotency: IdempotencyRepository;
   unrouted: UnroutedRepository;
   inboundParts: InboundPartRepository;
+  audit: AuditRepository;
 }
 
 function bindRepositories(db: Kysely<Database>, dialect: DialectName, ids: IdSource): Repositories {
@@ -39,7 +41,7 @@ function bindRepositories(db: Kysely<Database>, dialect: DialectName, ids: IdSou
     apiKeys: new ApiKeyRepository(db),
     carriers: new CarrierRepository(db),
     numbers: new NumberRepository(db),
-    contacts: new ContactRepository(db),
+    contacts: new ContactRepository(db, dialect),
     conversations: new ConversationRepository(db),
     messages: new MessageRepository(db, dialect, ids),
     receipts: new ReceiptRepository(db, dialect),
@@ -49,6 +51,7 @@ function bindRepositories(db: Kysely<Database>, dialect: DialectName, ids: IdSou
     idempotency: new IdempotencyRepository(db),
     unrouted: new UnroutedRepository(db),
     inboundParts: new InboundPartRepository(db, dialect),
+    audit: new AuditRepository(db),
   };
 }
 

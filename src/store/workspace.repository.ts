@@ -2,6 +2,15 @@ import type { Kysely, Updateable } from 'kysely';
 import type { ApiKey, User, Workspace, WorkspaceSettings } from '../domain/models.js';
 import type { Database, WorkspaceTable } from './schema.js';
 import { toApiKey, toUser, toWorkspace } from './row-mappers.js';
+import { DEFAULT_COMPLIANCE, type ComplianceSettings } from '../domain/compliance-settings.js';
+
+/** Only what differs from the defaults is stored, so a later change of a default reaches every workspace that kept it. */
+function storedCompliance(settings: ComplianceSettings): string {
+  const changed = Object.entries(settings).filter(
+    ([key, value]) => JSON.stringify(value) !== JSON.stringify(DEFAULT_COMPLIANCE[key as keyof ComplianceSettings]),
+  );
+  return JSON.stringify(Object.fromEntries(changed));
+}
 
 export class WorkspaceRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -17,6 +26,7 @@ export class WorkspaceRepository {
         smart_encoding: workspace.smartEncoding ? 1 : 0,
         unknown_outcome: workspace.unknownOutcome,
         max_segments_per_second: workspace.maxSegmentsPerSecond,
+        compliance: storedCompliance(workspace.compliance),
         created_at: workspace.createdAt,
       })
       .execute();
@@ -30,6 +40,10 @@ export class WorkspaceRepository {
     if (settings.defaultCountry !== undefined) values.default_country = settings.defaultCountry;
     if (settings.unknownOutcome !== undefined) values.unknown_outcome = settings.unknownOutcome;
     if (settings.maxSegmentsPerSecond !== undefined) values.max_segments_per_second = settings.maxSegmentsPerSecond;
+    if (settings.compliance !== undefined) {
+      const current = await this.findById(id);
+      if (current) values.compliance = storedCompliance({ ...current.compliance, ...settings.compliance });
+    }
     if (Object.keys(values).length > 0) {
       await this.db.updateTable('workspaces').set(values).where('id', '=', id).execute();
     }
@@ -112,6 +126,7 @@ export class ApiKeyRepository {
         'workspaces.smart_encoding as ws_smart_encoding',
         'workspaces.unknown_outcome as ws_unknown_outcome',
         'workspaces.max_segments_per_second as ws_max_segments_per_second',
+        'workspaces.compliance as ws_compliance',
         'workspaces.created_at as ws_created_at',
       ])
       .where('api_keys.key_hash', '=', keyHash)
@@ -128,6 +143,7 @@ export class ApiKeyRepository {
         smart_encoding: row.ws_smart_encoding,
         unknown_outcome: row.ws_unknown_outcome,
         max_segments_per_second: row.ws_max_segments_per_second,
+        compliance: row.ws_compliance,
         created_at: row.ws_created_at,
       }),
     };

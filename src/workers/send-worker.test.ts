@@ -134,7 +134,7 @@ describe.each(STORES)('send worker on %s', (kind) => {
     const { t, seeded, worker } = await setup();
     const queued = await send(t.ctx, seeded.workspace, seeded.number.phoneNumber);
     const contact = await t.ctx.db.repos.contacts.findByPhone(seeded.workspace.id, CUSTOMER);
-    await t.ctx.db.repos.contacts.update(contact?.id ?? '', { optedOutAt: new Date().toISOString() }, new Date().toISOString());
+    await t.ctx.db.repos.contacts.writeConsentCopy(contact?.id ?? '', { optedOutAt: new Date().toISOString() }, new Date().toISOString());
     await worker.drain();
     const canceled = await reload(t.ctx, queued.id);
     expect(canceled).toMatchObject({ status: 'canceled', errorCode: 'recipient_opted_out', attempts: 0 });

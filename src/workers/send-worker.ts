@@ -1,9 +1,11 @@
 import type { AppContext } from '../context.js';
 import { CarrierError, type SubmitResult } from '../carriers/carrier.js';
 import { isAppError } from '../domain/errors.js';
-import type { BusinessNumber, CarrierRecord, Message } from '../domain/models.js';
+import type { BusinessNumber, CarrierRecord, Message, Workspace } from '../domain/models.js';
 import type { Repositories } from '../store/store.js';
-import { retryDelayMs, unsendableReason } from '../domain/send-rules.js';
+import { retryDelayMs } from '../domain/send-rules.js';
+import { sendVerdict, type SendVerdict } from '../domain/send-verdict.js';
+import { DEFAULT_COMPLIANCE } from '../domain/compliance-settings.js';
 import { reserveSlot, senderRate, slowDown, type PaceLimit } from '../domain/send-pace.js';
 import { senderPaceKey, workspacePaceKey } from '../store/send-pace.repository.js';
 import { TurnBatcher } from './turn-batcher.js';
@@ -64,6 +66,8 @@ export class SendWorker {
   private readonly numbers = new TtlCache<BusinessNumber | null>(5000);
   private readonly carrierRecords = new TtlCache<CarrierRecord | null>(5000);
   private readonly gates = new Map<string, CarrierGate>();
+  /** Claims put back to the queue as due now (not submitted after all): drain() claims them again. */
+  private requeuedForNow = 0;
   /** Messages the last claim settled without sending (expired, opted out): progress too. */
   private settledLastPass = 0;
   /** Per sender number: when this worker may next send (see waitForSlot). */
@@ -71,7 +75,18 @@ export class SendWorker {
 
   constructor(private readonly deps: Deps) {
     this.submitStarts = new TurnBatcher(async (claims) => {
-      const marked = await deps.db.repos.messages.markSubmitStarted(claims, deps.clock.now().toISOString());
+      const at = deps.clock.now().toISOString();
+      const marked = await deps.db.repos.messages.markSubmitStarted(claims, at);
+      // Not marked: the lease is gone, or the recipient opted out since the claim. Back to the
+      // queue, fenced to this claim (a no-op if another worker holds it now): the next claim
+      // cancels it if consent is the reason, exactly as for a message still queued.
+      for (const claim of claims) {
+        if (marked.has(claim.id)) continue;
+        if (await deps.db.repos.messages.requeueForRetry(claim.id, at, at, 'not_submitted', { attempts: claim.attempts })) {
+          this.requeuedForNow += 1;
+        }
+      }
+      if (marked.size < claims.length) deps.queue.notify();
       return claims.map((claim) => marked.has(claim.id));
     });
     this.sent = new SentRecorder(deps);
@@ -135,7 +150,8 @@ export class SendWorker {
     for (;;) {
       const claimed = await this.tick();
       // A pass that only settled messages (expired, opted out) made progress: more may be due.
-      if (claimed === 0 && this.settledLastPass === 0 && this.inFlight.size === 0) return;
+      if (claimed === 0 && this.settledLastPass === 0 && this.inFlight.size === 0 && this.requeuedForNow === 0) return;
+      this.requeuedForNow = 0;
       await this.settleInFlight();
     }
   }
@@ -184,51 +200,93 @@ export class SendWorker {
     const at = now.toISOString();
     const leaseUntil = new Date(nowMs + this.deps.config.leaseSeconds * 1000).toISOString();
     const busy = await this.deps.db.repos.pace.busy(nowMs + PACE_HORIZON_MS);
-    const { claimed, settled } = await this.deps.db.transaction(async (repos) => {
+    const { claimed, settled, held } = await this.deps.db.transaction(async (repos) => {
       const due = await repos.messages.lockDue(at, limit, { pausedSenders: busy.numbers, pausedWorkspaces: busy.workspaces });
-      const contacts = await repos.contacts.findByIds([...new Set(due.map((m) => m.contactId))]);
-      const optedOut = new Set(contacts.filter((c) => c.optedOutAt !== null).map((c) => c.id));
+      const workspaces = new Map(
+        (await repos.workspaces.findByIds([...new Set(due.map((m) => m.workspaceId))])).map((w) => [w.id, w]),
+      );
+      const consent = await this.consentAtClaim(repos, due, workspaces, now);
       const settled: Message[] = [];
       const candidates: Message[] = [];
+      let held = 0;
       for (const message of due) {
-        const refusal = unsendableReason({
-          message,
-          contactOptedOut: optedOut.has(message.contactId),
-          now,
-          validitySeconds: this.deps.config.validitySeconds,
-        });
-        if (!refusal) {
+        const verdict = consent(message);
+        if (verdict.kind === 'send') {
           candidates.push(message);
-          continue;
+        } else if (verdict.kind === 'defer') {
+          if (await repos.messages.defer(message.id, verdict.until.toISOString(), at, verdict.reason, { reschedule: verdict.reschedule })) held += 1;
+        } else {
+          const outcome = await repos.messages.transition(message.id, verdict.refusal.status, at, {
+            errorCode: verdict.refusal.errorCode,
+            errorMessage: verdict.refusal.message,
+          });
+          if (outcome.applied) settled.push(outcome.message);
         }
-        const outcome = await repos.messages.transition(message.id, refusal.status, at, {
-          errorCode: refusal.errorCode,
-          errorMessage: refusal.message,
-        });
-        if (outcome.applied) settled.push(outcome.message);
       }
-      const slots = await this.reserveSlots(repos, candidates, nowMs, at);
+      const slots = await this.reserveSlots(repos, candidates, workspaces, nowMs, at);
       const leased = await repos.messages.markClaimed([...slots.keys()], at, leaseUntil);
-      return { claimed: leased.map((message) => ({ message, slot: slots.get(message.id) ?? { atMs: nowMs, spacingMs: 0 } })), settled };
+      return {
+        claimed: leased.map((message) => ({ message, slot: slots.get(message.id) ?? { atMs: nowMs, spacingMs: 0 } })),
+        settled,
+        held,
+      };
     });
-    this.settledLastPass = settled.length;
+    this.settledLastPass = settled.length + held;
     for (const message of settled) this.publish(message);
     return claimed;
+  }
+
+  /**
+   * The compliance rules for the claimed messages, read with the contacts share-locked
+   * (PostgreSQL), so a STOP being written and this claim cannot miss each other: consent
+   * (workspace-wide or for the sender's number), validity, and for marketing the consent
+   * review hold, quiet hours and the frequency cap.
+   */
+  private async consentAtClaim(
+    repos: Repositories,
+    due: Message[],
+    workspaces: Map<string, Workspace>,
+    now: Date,
+  ): Promise<(message: Message) => SendVerdict> {
+    const contactIds = [...new Set(due.map((m) => m.contactId))];
+    const contacts = new Map((await repos.contacts.findByIds(contactIds, { forShare: true })).map((c) => [c.id, c]));
+    const numberOptOuts = await repos.contacts.numberOptOuts(contactIds);
+    const marketing = due.filter((m) => m.category === 'marketing' && !m.consentExempt);
+    let sentAt = new Map<string, string[]>();
+    if (marketing.length > 0) {
+      const longestWindowHours = Math.max(0, ...[...workspaces.values()].map((w) => w.compliance.marketingCap?.windowHours ?? 0));
+      const since = new Date(now.getTime() - longestWindowHours * 3_600_000).toISOString();
+      sentAt = await repos.messages.marketingSentSince([...new Set(marketing.map((m) => m.contactId))], since);
+    }
+    return (message) => {
+      const contact = contacts.get(message.contactId);
+      const workspace = workspaces.get(message.workspaceId);
+      const settings = workspace?.compliance ?? DEFAULT_COMPLIANCE;
+      const windowStart = now.getTime() - (settings.marketingCap?.windowHours ?? 0) * 3_600_000;
+      return sendVerdict({
+        message,
+        optedOut: (contact?.optedOutAt ?? null) !== null || (numberOptOuts.get(message.contactId)?.has(message.numberId) ?? false),
+        reviewPending: (contact?.consentReviewAt ?? null) !== null,
+        recipient: { phoneNumber: message.to, timeZone: contact?.timeZone ?? null },
+        marketingSentAt: (sentAt.get(message.contactId) ?? []).filter((time) => Date.parse(time) >= windowStart),
+        settings,
+        now,
+        validitySeconds: this.deps.config.validitySeconds,
+      });
+    };
   }
 
   /** Slots for the messages whose sender and workspace allow one soon, in queue order. */
   private async reserveSlots(
     repos: Repositories,
     messages: Message[],
+    workspaces: Map<string, Workspace>,
     nowMs: number,
     at: string,
   ): Promise<Map<string, Slot>> {
     const slots = new Map<string, Slot>();
     if (messages.length === 0) return slots;
     const numbers = new Map((await repos.numbers.findByIds([...new Set(messages.map((m) => m.numberId))])).map((n) => [n.id, n]));
-    const workspaces = new Map(
-      (await repos.workspaces.findByIds([...new Set(messages.map((m) => m.workspaceId))])).map((w) => [w.id, w]),
-    );
     const rateOf = new Map<string, number>();
     for (const message of messages) {
       const number = numbers.get(message.numberId);
@@ -282,10 +340,11 @@ export class SendWorker {
       gate = this.gateFor(record.id, carrier.submitCapacity?.());
       await gate.acquire();
       if (!(await this.submitStarts.add({ id: claimed.id, attempts: claimed.attempts }))) {
-        // Our lease ran out and the row is no longer this claim's: another worker (or the
-        // recovery) owns it now. Calling the carrier could send it twice.
+        // Our lease ran out and the row is no longer this claim's (another worker or the
+        // recovery owns it now: calling the carrier could send it twice), or the recipient
+        // opted out since the claim. Either way it is not ours to send.
         gate.release();
-        this.deps.log.warn({ messageId: claimed.id }, 'lost the lease before the submit; not sending');
+        this.deps.log.info({ messageId: claimed.id }, 'not sending: the lease was lost or the recipient opted out since the claim');
         return;
       }
       result = await carrier.submit({

@@ -2,6 +2,7 @@ import type { Static } from '@sinclair/typebox';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
 import type { Config } from '../../src/config.js';
+import type { Clock } from '../../src/domain/ports.js';
 import { buildServer, type ParleyApp } from '../../src/http/server.js';
 import type {
   CarrierSchema,
@@ -79,9 +80,9 @@ export interface ApiHarness {
 
 export async function createApiHarness(
   kind: StoreKind,
-  options: { config?: Partial<Config>; seed?: Parameters<typeof seedWorkspace>[1] } = {},
+  options: { config?: Partial<Config>; seed?: Parameters<typeof seedWorkspace>[1]; clock?: Clock } = {},
 ): Promise<ApiHarness> {
-  const t = await createTestContext(kind, options.config ?? {});
+  const t = await createTestContext(kind, options.config ?? {}, options.clock ? { clock: options.clock } : {});
   const app = await buildServer(t.ctx);
   await app.ready();
   const seeded = await seedWorkspace(t.ctx, options.seed);

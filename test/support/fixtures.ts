@@ -1,5 +1,6 @@
+import type { ComplianceSettings } from '../../src/domain/compliance-settings.js';
 import type { AppContext } from '../../src/context.js';
-import { createWorkspace } from '../../src/app/workspace.service.js';
+import { createWorkspace, updateWorkspaceSettings } from '../../src/app/workspace.service.js';
 import { createCarrier, createNumber } from '../../src/app/carrier.service.js';
 import type { BusinessNumber, Workspace } from '../../src/domain/models.js';
 
@@ -18,9 +19,27 @@ export interface SeededWorkspace {
 /** A workspace with an API key, a simulator carrier and one business number. */
 export async function seedWorkspace(
   ctx: AppContext,
-  options: { name?: string; phoneNumber?: string; deliveryDelayMs?: number; failureRate?: number; mps?: number } = {},
+  options: {
+    name?: string;
+    phoneNumber?: string;
+    deliveryDelayMs?: number;
+    failureRate?: number;
+    mps?: number;
+    /** Compliance settings over the defaults; see below. */
+    compliance?: Partial<ComplianceSettings>;
+  } = {},
 ): Promise<SeededWorkspace> {
-  const { workspace, apiKey } = await createWorkspace(ctx, { name: options.name ?? 'Acme Dental' });
+  const created = await createWorkspace(ctx, { name: options.name ?? 'Acme Dental' });
+  // Tests run at any hour and send many marketing messages (a batch's default category) to
+  // the same few contacts: quiet hours and the frequency cap are off unless a test asks,
+  // so a test about something else does not find its batch scheduled for 08:00. The
+  // compliance tests turn them on with an injected clock.
+  const workspace = await updateWorkspaceSettings(ctx, created.workspace, {
+    quietHours: null,
+    marketingCap: null,
+    ...(options.compliance ?? {}),
+  });
+  const apiKey = created.apiKey;
   const carrier = await createCarrier(ctx, workspace, {
     type: 'simulator',
     name: 'sim',

@@ -4,13 +4,18 @@ import type { AppContext } from '../../context.js';
 import type { ParleyEvent } from '../../domain/ports.js';
 import { workspaceOf } from '../auth.js';
 import { presentMessage } from '../presenters.js';
+import { maskSensitiveData } from '../../domain/sensitive-data.js';
 
 const HEARTBEAT_MS = 15_000;
 
 function serialize(event: ParleyEvent): string {
   const data =
     event.type === 'conversation.updated'
-      ? { id: event.data.id, lastMessageAt: event.data.lastMessageAt, lastMessagePreview: event.data.lastMessagePreview }
+      ? {
+          id: event.data.id,
+          lastMessageAt: event.data.lastMessageAt,
+          lastMessagePreview: event.data.lastMessagePreview === null ? null : maskSensitiveData(event.data.lastMessagePreview),
+        }
       : presentMessage(event.data);
   return `event: ${event.type}\ndata: ${JSON.stringify(data)}\n\n`;
 }

@@ -7,7 +7,8 @@ import { cancelMessage } from '../../app/cancel-message.js';
 import { getMessage } from '../../app/queries.js';
 import { previewMessage } from '../../app/preview-message.js';
 import { MAX_BODY_CHARACTERS } from '../../domain/message-body.js';
-import { workspaceOf } from '../auth.js';
+import { actorOf, requireAdmin, workspaceOf } from '../auth.js';
+import { revealMessageBody } from '../../app/reveal-message.js';
 import { presentMessage } from '../presenters.js';
 import {
   Category,
@@ -19,6 +20,10 @@ import {
   errorResponses,
 } from '../schemas.js';
 
+const AllowSensitiveContent = Type.Boolean({
+  description: 'send a body containing a payment card number, SSN or IBAN anyway (refused with sensitive_content otherwise); the override is written to the audit log',
+});
+
 const SendBody = Type.Object({
   from: PhoneNumber,
   to: PhoneNumber,
@@ -26,6 +31,7 @@ const SendBody = Type.Object({
   sendAt: Type.Optional(Type.String({ description: 'ISO 8601 date-time; holds the message until then' })),
   category: Type.Optional(Category),
   smartEncoding: Type.Optional(SmartEncodingFlag),
+  allowSensitiveContent: Type.Optional(AllowSensitiveContent),
 });
 
 const BatchBody = Type.Object({
@@ -34,6 +40,7 @@ const BatchBody = Type.Object({
   category: Type.Optional(Category),
   sendAt: Type.Optional(Type.String()),
   smartEncoding: Type.Optional(SmartEncodingFlag),
+  allowSensitiveContent: Type.Optional(AllowSensitiveContent),
   recipients: Type.Array(Type.Object({ to: Type.String() }, { additionalProperties: true }), {
     minItems: 1,
     maxItems: MAX_BATCH_RECIPIENTS,
@@ -79,6 +86,7 @@ export async function messageRoutes(app: ParleyApp, ctx: AppContext): Promise<vo
       const { message, replayed } = await sendMessage(ctx, workspaceOf(request), {
         ...request.body,
         idempotencyKey: request.headers['idempotency-key'],
+        actor: actorOf(request),
       });
       if (replayed) void reply.header('idempotent-replayed', 'true');
       return reply.status(201).send(presentMessage(message));
@@ -108,7 +116,7 @@ export async function messageRoutes(app: ParleyApp, ctx: AppContext): Promise<vo
         },
       },
     },
-    async (request) => ({ results: await sendBatch(ctx, workspaceOf(request), request.body) }),
+    async (request) => ({ results: await sendBatch(ctx, workspaceOf(request), { ...request.body, actor: actorOf(request) }) }),
   );
 
   app.post(
@@ -132,6 +140,23 @@ export async function messageRoutes(app: ParleyApp, ctx: AppContext): Promise<vo
     '/v1/messages/:id',
     { schema: { tags: ['messages'], params: IdParams, response: { 200: MessageSchema, ...errorResponses } } },
     async (request) => presentMessage(await getMessage(ctx, workspaceOf(request), request.params.id)),
+  );
+
+  app.post(
+    '/v1/messages/:id/reveal',
+    {
+      schema: {
+        tags: ['messages'],
+        summary: 'The unmasked body of a message with sensitive data (card number, SSN, IBAN); audited',
+        description: 'Bodies with sensitive data are masked everywhere else (message views, threads, live events, exports). Each reveal is written to the audit log.',
+        params: IdParams,
+        response: { 200: Type.Object({ id: Type.String(), body: Type.String() }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      requireAdmin(request);
+      return revealMessageBody(ctx, workspaceOf(request), actorOf(request), request.params.id);
+    },
   );
 
   app.post(

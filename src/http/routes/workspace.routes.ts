@@ -4,7 +4,7 @@ import type { AppContext } from '../../context.js';
 import { updateWorkspaceSettings } from '../../app/workspace.service.js';
 import { workspaceOf } from '../auth.js';
 import { presentWorkspace } from '../presenters.js';
-import { SmartEncodingFlag, UnknownOutcomeRule, WorkspaceSchema, errorResponses } from '../schemas.js';
+import { ComplianceFields, SmartEncodingFlag, UnknownOutcomeRule, WorkspaceSchema, errorResponses } from '../schemas.js';
 
 // Unknown fields are refused rather than ignored: a misspelt setting ("smartEncodng")
 // would otherwise answer 200 and change nothing.
@@ -23,6 +23,7 @@ const SettingsBody = Type.Object(
         description: 'segments per second across all senders; null removes the limit',
       }),
     ),
+    ...ComplianceFields(true),
   },
   { additionalProperties: false },
 );

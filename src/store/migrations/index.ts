@@ -9,6 +9,7 @@ import * as claimIndexes from './0007-claim-indexes.js';
 import * as receiptsByMessage from './0008-receipts-by-message.js';
 import * as carrierStatus from './0009-carrier-status.js';
 import * as unparseableReceipts from './0010-unparseable-receipts.js';
+import * as compliance from './0011-compliance.js';
 
 /** Migrations are listed in code (not read from disk) so they ship inside any bundle. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008-receipts-by-message': receiptsByMessage,
   '0009-carrier-status': carrierStatus,
   '0010-unparseable-receipts': unparseableReceipts,
+  '0011-compliance': compliance,
 };
 
 export class StaticMigrationProvider implements MigrationProvider {
