@@ -76,6 +76,12 @@ class ImmediateSqliteDialect extends SqliteDialect {
 }
 
 const STATEMENT_CACHE_SIZE = 500;
+/**
+ * Longer statements are multi-row writes and long IN lists: each row count is different SQL,
+ * a prepared one can hold megabytes (500 cached message inserts of 1..500 rows held ~400 MB),
+ * and preparing it costs little next to the rows it writes. They are not kept.
+ */
+const CACHED_STATEMENT_MAX_CHARS = 2000;
 
 /**
  * Kysely prepares every statement afresh; on SQLite preparing costs about as much as
@@ -88,6 +94,7 @@ function withStatementCache(sqlite: BetterSqlite3.Database): SqliteDatabase {
   return {
     close: () => sqlite.close(),
     prepare: (text) => {
+      if (text.length > CACHED_STATEMENT_MAX_CHARS) return sqlite.prepare(text);
       let statement = cache.get(text);
       if (!statement) {
         statement = sqlite.prepare(text);

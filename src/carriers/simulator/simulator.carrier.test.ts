@@ -112,6 +112,22 @@ describe('SimulatorCarrier', () => {
     expect(sim.handsetMessages('+12015550123')).toMatchObject([{ direction: 'from_handset', peer: '+12015550100' }]);
     expect(sim.handsetMessages('+12015550199')).toEqual([]);
   });
+
+  it('remembers the 10,000 most recently used handsets, not every number ever texted', async () => {
+    const recorded = recordingSink();
+    const sim = simulator({ deliveryDelayMs: 3_600_000 }, recorded);
+    const handset = (i: number): string => `+1201555${String(i).padStart(4, '0')}`;
+    await sim.submit({ ...request(), to: handset(0) });
+    for (let i = 1; i <= 10_000; i++) {
+      await sim.submit({ ...request(), messageId: `m${i}`, to: handset(i) });
+      // Handset 1 is used again and again: it stays, while handset 0 ages out.
+      if (i % 1000 === 0) await sim.submit({ ...request(), messageId: `again${i}`, to: handset(1) });
+    }
+    expect(sim.handsetMessages(handset(0))).toEqual([]);
+    expect(sim.handsetMessages(handset(1)).length).toBeGreaterThan(1);
+    expect(sim.handsetMessages(handset(10_000))).toHaveLength(1);
+    await sim.stop();
+  });
 });
 
 describe('validateSimulatorSettings', () => {

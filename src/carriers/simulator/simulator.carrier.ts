@@ -33,6 +33,11 @@ export interface HandsetMessage {
 }
 
 const HANDSET_HISTORY = 200;
+/**
+ * Handsets remembered, least recently used dropped first: a campaign to a million
+ * simulated numbers must not keep a million histories (~600 MB) in the server.
+ */
+const MAX_HANDSETS = 10_000;
 
 /**
  * An in-process network of virtual handsets. Outbound texts are accepted at once
@@ -147,7 +152,13 @@ export class SimulatorCarrier implements Carrier {
     const history = this.handsets.get(phone) ?? [];
     history.push(message);
     if (history.length > HANDSET_HISTORY) history.shift();
+    // Re-inserted, so the map's order is least recently used first.
+    this.handsets.delete(phone);
     this.handsets.set(phone, history);
+    if (this.handsets.size > MAX_HANDSETS) {
+      const oldest = this.handsets.keys().next().value;
+      if (oldest !== undefined) this.handsets.delete(oldest);
+    }
   }
 }
 
