@@ -1,12 +1,17 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import { AppError } from '../domain/errors.js';
-import type { ApiKey, Workspace } from '../domain/models.js';
+import type { ApiKey, User, Workspace } from '../domain/models.js';
 import { authenticateApiKey } from '../app/workspace.service.js';
 
+/**
+ * Who a request is from: a program with an API key (`apiKey`, no user), or a person signed
+ * in to the inbox (`user`, no key). Exactly one of the two is set.
+ */
 export interface RequestAuth {
   workspace: Workspace;
-  apiKey: ApiKey;
+  apiKey: ApiKey | null;
+  user: User | null;
 }
 
 declare module 'fastify' {
@@ -23,14 +28,20 @@ export function requireApiKey(ctx: AppContext) {
     if (!match?.[1]) {
       throw new AppError('unauthorized', 'send your API key as "Authorization: Bearer <key>"');
     }
-    request.auth = await authenticateApiKey(ctx, match[1]);
+    request.auth = { ...(await authenticateApiKey(ctx, match[1])), user: null };
   };
 }
 
 /** Who is asking, as the audit log and the consent ledger name them. */
 export function actorOf(request: FastifyRequest): string {
   if (!request.auth) throw new AppError('unauthorized', 'not authenticated');
-  return `api_key:${request.auth.apiKey.prefix}`;
+  if (request.auth.user) return `user:${request.auth.user.id}`;
+  return `api_key:${request.auth.apiKey?.prefix ?? 'unknown'}`;
+}
+
+/** The signed-in person, or null for a program using an API key. */
+export function userOf(request: FastifyRequest): User | null {
+  return request.auth?.user ?? null;
 }
 
 /**
@@ -39,6 +50,10 @@ export function actorOf(request: FastifyRequest): string {
  */
 export function requireAdmin(request: FastifyRequest): void {
   if (!request.auth) throw new AppError('unauthorized', 'not authenticated');
+  const user = request.auth.user;
+  if (user && user.role !== 'owner' && user.role !== 'admin') {
+    throw new AppError('forbidden', 'only workspace owners and admins may do this');
+  }
 }
 
 export function workspaceOf(request: FastifyRequest): Workspace {
