@@ -61,6 +61,9 @@ export async function* consentLedgerCsv(deps: Pick<AppContext, 'db'>, workspace:
  * gets a leading apostrophe: the evidence column holds whatever customers typed.
  */
 export function csvField(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) && !/^[+-]?\d/.test(value) ? `'${value}` : value;
+  // Only a value that is wholly a number or a phone number keeps its leading + or -: "-1+1+HYPERLINK(…)"
+  // starts like a number too, and is a formula.
+  const plainNumber = /^[+-]?[\d\s().-]+$/.test(value);
+  const safe = /^[=+\-@\t\r]/.test(value) && !plainNumber ? `'${value}` : value;
   return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }

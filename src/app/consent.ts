@@ -32,12 +32,17 @@ export interface ConsentChange {
  * whether the contact's status moved, which decides whether a confirmation is due.
  */
 export async function recordConsent(
-  deps: Pick<AppContext, 'ids'>,
+  deps: Pick<AppContext, 'ids' | 'clock'>,
   repos: Repositories,
   change: ConsentChange,
   at: string,
 ): Promise<{ changed: boolean; event: ConsentEvent }> {
-  const { contact } = change;
+  // Decided on the row as it is now, locked: two texts from one customer handled at once
+  // (START and STOP by two processes) must not both decide from what they read before.
+  const contact = (await repos.contacts.lockForConsent(change.contact.id)) ?? change.contact;
+  // Stamped after the lock, so the ledger's order is the order the changes were applied in.
+  const stamped = deps.clock.now().toISOString();
+  const createdAt = stamped > at ? stamped : at;
   const event: ConsentEvent = {
     id: deps.ids.next(),
     workspaceId: contact.workspaceId,
@@ -50,7 +55,7 @@ export async function recordConsent(
     messageId: change.messageId,
     rule: change.rule,
     actor: change.actor,
-    createdAt: at,
+    createdAt,
   };
   await repos.contacts.appendConsentEvent(event);
   const byNumber = change.scope === 'number' && change.numberId !== null;
@@ -60,30 +65,30 @@ export async function recordConsent(
     case 'opted_out': {
       if (byNumber && change.numberId) {
         changed = contact.optedOutAt === null && !numberOptOuts.has(change.numberId);
-        await repos.contacts.writeConsentCopy(contact.id, { consentReviewAt: null, numberOptOut: { numberId: change.numberId, at } }, at);
+        await repos.contacts.writeConsentCopy(contact.id, { consentReviewAt: null, numberOptOut: { numberId: change.numberId, at: createdAt } }, createdAt);
       } else {
         changed = contact.optedOutAt === null;
-        await repos.contacts.writeConsentCopy(contact.id, { optedOutAt: contact.optedOutAt ?? at, consentReviewAt: null }, at);
+        await repos.contacts.writeConsentCopy(contact.id, { optedOutAt: contact.optedOutAt ?? createdAt, consentReviewAt: null }, createdAt);
       }
       break;
     }
     case 'opted_in': {
       if (byNumber && change.numberId) {
         changed = numberOptOuts.has(change.numberId);
-        await repos.contacts.writeConsentCopy(contact.id, { consentReviewAt: null, numberOptOut: { numberId: change.numberId, at: null } }, at);
+        await repos.contacts.writeConsentCopy(contact.id, { consentReviewAt: null, numberOptOut: { numberId: change.numberId, at: null } }, createdAt);
       } else {
         changed = contact.optedOutAt !== null;
-        await repos.contacts.writeConsentCopy(contact.id, { optedOutAt: null, consentReviewAt: null }, at);
+        await repos.contacts.writeConsentCopy(contact.id, { optedOutAt: null, consentReviewAt: null }, createdAt);
       }
       break;
     }
     case 'review_requested':
       changed = contact.consentReviewAt === null;
-      await repos.contacts.writeConsentCopy(contact.id, { consentReviewAt: contact.consentReviewAt ?? at }, at);
+      await repos.contacts.writeConsentCopy(contact.id, { consentReviewAt: contact.consentReviewAt ?? createdAt }, createdAt);
       break;
     case 'review_resolved':
       changed = contact.consentReviewAt !== null;
-      await repos.contacts.writeConsentCopy(contact.id, { consentReviewAt: null }, at);
+      await repos.contacts.writeConsentCopy(contact.id, { consentReviewAt: null }, createdAt);
       break;
     case 'help_requested':
       break;
@@ -105,7 +110,7 @@ export async function recordConsent(
         rule: change.rule,
         changed,
       },
-      createdAt: at,
+      createdAt,
     });
   }
   return { changed, event };
@@ -214,8 +219,9 @@ export async function resolveConsentReview(
       },
       at,
     );
-    // Held marketing becomes due again at once instead of at its next re-check.
-    if (input.decision === 'not_an_opt_out') await repos.messages.releaseHeld(contact.id, at);
+    // Held marketing becomes due again at once instead of at its next re-check: sent now, or
+    // canceled by the claim's consent check if the decision was an opt-out.
+    await repos.messages.releaseHeld(contact.id, at);
   });
   deps.queue.notify();
   return consentOf(deps, workspace, contactId);

@@ -227,7 +227,14 @@ async function writeInbound(
   const optedOut = contact.optedOutAt !== null || (numberOptOuts?.has(number.id) ?? false);
   const intent = text.incomplete ? null : readConsentIntent(text.body, { optedOut });
   const applied = intent
-    ? await applyConsentIntent(deps, repos, { workspace, number, contact, optedOut }, intent, message, now)
+    ? await applyConsentIntent(
+        deps,
+        repos,
+        { workspace, number, contact, optedOut, numberOptedOut: numberOptOuts?.has(number.id) ?? false },
+        intent,
+        message,
+        now,
+      )
     : { action: null, reply: null };
   const keyword = applied.action;
   const replyText = applied.reply;
@@ -459,9 +466,9 @@ export async function releaseExpiredParts(deps: Deps, options: { limit?: number 
  * marketing to them meanwhile.
  */
 async function applyConsentIntent(
-  deps: Pick<AppContext, 'ids'>,
+  deps: Pick<AppContext, 'ids' | 'clock'>,
   repos: Repositories,
-  target: { workspace: Workspace; number: BusinessNumber; contact: Contact; optedOut: boolean },
+  target: { workspace: Workspace; number: BusinessNumber; contact: Contact; optedOut: boolean; numberOptedOut: boolean },
   intent: ConsentIntent,
   message: Message,
   now: string,
@@ -486,7 +493,8 @@ async function applyConsentIntent(
     if (contact.optedOutAt !== null || settings.optOutScope === 'workspace') {
       await recordConsent(deps, repos, { ...change, kind: 'opted_in', source: 'keyword', scope: 'workspace', numberId: number.id, rule: intent.rule }, now);
     }
-    if (settings.optOutScope === 'number') {
+    // And this number's own opt-out, also one made while the workspace scoped STOP by number.
+    if (settings.optOutScope === 'number' || target.numberOptedOut) {
       await recordConsent(deps, repos, { ...change, kind: 'opted_in', source: 'keyword', scope: 'number', rule: intent.rule }, now);
     }
     return { action: 'opt_in', reply: renderComplianceReply(settings.optInReply ?? DEFAULT_OPT_IN_REPLY, values) };

@@ -54,6 +54,13 @@ export const CONSENT_CASES: readonly ConsentCase[] = [
     'STOP\n\nSent from my iPhone', 'Stop\nSent from my Samsung Galaxy smartphone.', 'STOP - Maria', 'Stop -Maria G.',
     'stop\n-- \nJohn Smith\nAcme Plumbing', 'Stop. Thanks, Maria', 'STOP\nMaria', 'Stop please\nJohn Smith',
     'unsubscribe\n\nGet Outlook for iOS', 'stop - maria', 'Stop ~ J. Smith', 'STOP Maria', 'Stop, John Smith',
+    // Sign-offs and pleasantries around the keyword (found in review: these read as nothing before).
+    'Stop. Have a nice day', 'Stop - Best, John', 'STOP -Sent from Yahoo Mail', 'STOP. Kind regards, Ann',
+    'Stop. Have a great day!', 'STOP, thanks, bye', 'Unsubscribe. Best regards', 'Stop please. Take care',
+  ]),
+  // A keyword among delighted words is most likely joy, but it is never dropped unread: a person decides.
+  ...section('opt_out_ambiguous', 'en', [
+    "Stop, you're making me blush 😊", "Stop it, you're too kind!", "Stop!!! That's the best news ever!!!", "Stop! That's amazing news",
   ]),
   // Typos of UNSUBSCRIBE have no other meaning.
   ...section('opt_out_high', 'en', ['unsubcribe', 'Unsuscribe', 'unsubscibe', 'UNSUBSCRIBE!!', 'unsubsribe']),
@@ -312,9 +319,9 @@ export const CONSENT_CASES: readonly ConsentCase[] = [
     'Is that enough?', "I'm interested! Send info", 'Who is this? Oh wait, the dentist, nevermind',
     "Who is this? I don't have this number saved", 'wrong time, can we do 4?', 'Great, remove the 3pm and book 4pm',
     'Delete my last message, typo', "Forget it, I'll come in person", 'Leave it on the porch please',
-    'Leave me a voicemail instead', 'Lose the attitude', 'Stop being so nice haha', "Stop, you're making me blush 😊",
-    "Stop it, you're too kind!", "omg stop that's hilarious", "Stop!!! That's the best news ever!!!",
-    'Stop playing, is this real?', "Stop! That's amazing news", 'Stop lying lol', "Can't wait, don't stop the good deals coming", 'Unstoppable deals!',
+    'Leave me a voicemail instead', 'Lose the attitude', 'Stop being so nice haha',
+    "omg stop that's hilarious",
+    'Stop playing, is this real?', 'Stop lying lol', "Can't wait, don't stop the good deals coming", 'Unstoppable deals!',
     'Bus stop pickup ok?', 'Pit stop at 4', 'Last stop before home', 'Stop & go traffic, running late',
     'stop calling me, just text', 'The end!', 'Had enough', "I'm good", 'Bye', 'goodbye forever', 'delete', 'Off', 'NO!',
     'Subscribe', 'opt in', 'I need help', 'Stop my order', 'Stop payment please', 'STOP service', 'quit the gym',

@@ -133,7 +133,11 @@ const SUPPORT_CLAUSES: ReadonlySet<string> = new Set(
   `who is this|who dis|who this|whos this|who is that|who are you|who r u|who are u|who is dis|i dont know you
   |dont know you|i dont know who this is|idk who this is|i told you|i already told you|told you|im done|i said
   |no thanks|no thankyou|nope|no|nah|for real|what is this|whats this|who is texting me
-  |quien es|quien eres|quien habla|no te conozco|no lo conozco|no la conozco|no gracias|que es esto`
+  |quien es|quien eres|quien habla|no te conozco|no lo conozco|no la conozco|no gracias|que es esto
+  |have a nice day|have a good day|have a great day|have a nice one|have a good one|have a great one
+  |have a good night|have a nice evening|have a good evening|have a nice weekend|have a good weekend
+  |kind regards|best regards|warm regards|regards|best|thanks|thankyou|thx|ty|cheers|sincerely|take care
+  |bye|goodbye|gracias|saludos|que tenga buen dia|buen dia|buenas noches`
     .split('|')
     .map((s) => s.trim()),
 );
@@ -152,7 +156,7 @@ const NOT_A_NAME = words(`
 
 const TRAILING_DECORATION = /[\s\p{P}\p{S}\p{Cf}\p{M}]+$/u;
 /** "Sent from my iPhone", "Get Outlook for Android", "Enviado desde mi iPhone", last on the message. */
-const DEVICE_SIGNATURE = rx('i', String.raw`(?:^|\s)(?:sent (?:from|via|with|using|by) (?:my |the 
+const DEVICE_SIGNATURE = rx('i', String.raw`(?:^|[\s\-–—~])(?:sent (?:from|via|with|using|by) (?:my |the 
   |a )?|get outlook for |enviado (?:desde|con|por) (?:mi |el )?)(?:iphone|ipad|android|samsung|galaxy
   |phone|mobile|smartphone|blackberry|pixel|verizon|t-mobile|tmobile|sprint|at&t|att|motorola|moto|lg|htc
   |huawei|xiaomi|oneplus|nokia|device|cell|cellphone|celular|tablet|yahoo|outlook|mail|gmail|aol|windows
@@ -1178,9 +1182,11 @@ export function readConsentIntent(body: string, context: { optedOut: boolean }):
   const supported =
     keywordClause !== null &&
     reply.clauses.every((clause, i) => hits[i] || plain[i] || patterns[i] || isSupportClause(clause));
-  if (keywordClause !== null && !(reply.delighted && !supported)) {
+  if (keywordClause !== null) {
     if (keywordLanguage === 'en') keywordLanguage = languageOf(reply.tokens);
     const rule = supported ? 'keyword_with_context' : 'keyword_in_message';
+    // A keyword with delighted words around it ("Stop!!! That's the best news") is most likely
+    // joy, but a keyword is never dropped unread: a person decides.
     return optOut(found(supported ? 'high' : 'ambiguous', rule, keywordLanguage, keywordClause, scope), reply.laughing);
   }
 

@@ -27,7 +27,13 @@ describe('recipientZone', () => {
     ['+17095550123', 'America/St_Johns', 'CA-NL'],
     ['+19025550123', 'America/Halifax', null], // Nova Scotia and Prince Edward Island share 902
   ])('%s is in %s (%s) by its area code', (phoneNumber, timeZone, region) => {
-    expect(zoneOf(phoneNumber)).toEqual({ timeZone, region, source: 'area_code' });
+    expect(zoneOf(phoneNumber)).toMatchObject({ timeZone, region, source: 'area_code' });
+  });
+
+  it('names the other zones of an area code that spans several', () => {
+    expect(zoneOf('+18505550123')?.otherTimeZones).toEqual(['America/New_York']);
+    expect(zoneOf('+12085550123')?.otherTimeZones).toEqual(['America/Los_Angeles']);
+    expect(zoneOf('+12125550123')?.otherTimeZones).toBeUndefined();
   });
 
   it.each([

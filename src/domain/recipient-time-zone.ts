@@ -8,7 +8,41 @@ export interface RecipientZone {
   /** ISO 3166-2 subdivision when known from a NANP area code, e.g. 'US-FL'. */
   region: string | null;
   source: 'contact' | 'area_code' | 'country';
+  /**
+   * Other zones the area code also covers (850: the Florida panhandle is Central, Tallahassee
+   * Eastern). Quiet hours must hold in every one of them, since the number cannot say which.
+   */
+  otherTimeZones?: readonly string[];
 }
+
+/**
+ * NANP area codes whose territory spans two or more zones: the zones besides the one
+ * nanp-area-codes.ts gives (that of most of the population).
+ */
+const SPLIT_AREA_CODES: Readonly<Record<string, readonly string[]>> = {
+  '850': ['America/New_York'], // Florida panhandle: Tallahassee is Eastern
+  '448': ['America/New_York'],
+  '270': ['America/New_York'], // western Kentucky
+  '364': ['America/New_York'],
+  '423': ['America/Chicago'], // east Tennessee
+  '931': ['America/New_York'], // middle Tennessee
+  '208': ['America/Los_Angeles'], // Idaho: the panhandle is Pacific
+  '986': ['America/Los_Angeles'],
+  '541': ['America/Boise'], // Oregon: Malheur County is Mountain
+  '458': ['America/Boise'],
+  '605': ['America/Denver'], // South Dakota west river
+  '701': ['America/Denver'], // south-west North Dakota
+  '308': ['America/Denver'], // western Nebraska panhandle
+  '620': ['America/Denver'], // four western Kansas counties
+  '785': ['America/Denver'],
+  '812': ['America/Chicago'], // south-west Indiana
+  '930': ['America/Chicago'],
+  '906': ['America/Chicago'], // Michigan's Upper Peninsula border counties
+  '928': ['America/Denver'], // Navajo Nation observes DST, the rest of Arizona does not
+  '907': ['America/Adak'], // Aleutians
+  '807': ['America/Winnipeg'], // north-western Ontario
+  '867': ['America/Whitehorse', 'America/Iqaluit', 'America/Rankin_Inlet'], // the territories
+};
 
 /**
  * The recipient's presumed time zone: the zone the business recorded on the contact when it is a
@@ -31,7 +65,10 @@ export function recipientZone(input: { contactTimeZone: string | null; phoneNumb
 
   const contactZone = input.contactTimeZone?.trim() ?? '';
   if (contactZone !== '' && isValidTimeZone(contactZone)) return { timeZone: contactZone, region, source: 'contact' };
-  if (areaCode) return { timeZone: areaCode.timeZone, region, source: 'area_code' };
+  if (areaCode) {
+    const others = SPLIT_AREA_CODES[nanp?.[1] ?? ''];
+    return { timeZone: areaCode.timeZone, region, source: 'area_code', ...(others ? { otherTimeZones: others } : {}) };
+  }
 
   const country = countryOf(number);
   const zone = country === undefined ? undefined : COUNTRY_ZONES[country];

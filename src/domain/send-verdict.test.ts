@@ -70,3 +70,16 @@ describe('sendVerdict', () => {
     expect(sendVerdict(old)).toMatchObject({ kind: 'refuse', refusal: { errorCode: 'validity_expired' } });
   });
 });
+
+describe('quiet hours where an area code spans two zones', () => {
+  it('holds marketing to the Florida panhandle (850) until the window is open in both Central and Eastern time', () => {
+    // 19:30 Central = 20:30 Eastern: Florida's window (to 20:00) is closed in Tallahassee.
+    const now = new Date('2026-06-11T00:30:00.000Z');
+    const verdict = sendVerdict(input({ now, recipient: { phoneNumber: '+18505550142', timeZone: null }, message: { category: 'marketing', consentExempt: false, sendAt: null, createdAt: now.toISOString() } }));
+    // Opens at 08:00 Central (09:00 Eastern), when both windows are open.
+    expect(verdict).toMatchObject({ kind: 'defer', until: new Date('2026-06-11T13:00:00.000Z') });
+    // Mid-afternoon: open in both.
+    const afternoon = new Date('2026-06-10T19:00:00.000Z');
+    expect(sendVerdict(input({ now: afternoon, recipient: { phoneNumber: '+18505550142', timeZone: null }, message: { category: 'marketing', consentExempt: false, sendAt: null, createdAt: afternoon.toISOString() } })).kind).toBe('send');
+  });
+});

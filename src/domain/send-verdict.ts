@@ -101,7 +101,21 @@ export function quietHoursOpening(
 ): Date | null {
   if (settings.quietHours === null) return null;
   const zone = recipientZone({ contactTimeZone: recipient.timeZone, phoneNumber: recipient.phoneNumber });
-  return nextWindowOpening(now, zone, quietHoursPolicyOf(settings), settings.timeZone);
+  const policy = quietHoursPolicyOf(settings);
+  const zones = zone ? [zone, ...(zone.otherTimeZones ?? []).map((timeZone) => ({ ...zone, timeZone }))] : [null];
+  // Inside the window in every zone the number may be in: move to the latest opening until
+  // all agree (zones an hour or two apart meet within a pass or two).
+  let at = now;
+  for (let pass = 0; pass < 4; pass++) {
+    let latest: Date | null = null;
+    for (const candidate of zones) {
+      const opening = nextWindowOpening(at, candidate, policy, settings.timeZone);
+      if (opening && (!latest || opening > latest)) latest = opening;
+    }
+    if (!latest) return at === now ? null : at;
+    at = latest;
+  }
+  return at;
 }
 
 const policyCache = new WeakMap<ComplianceSettings, QuietHoursPolicy>();

@@ -146,10 +146,8 @@ describe.each(STORES)('compliance over the API on %s', (kind) => {
       ['review_requested', 'plain_words'],
       ['opted_out', 'agent'],
     ]);
-    clock.advance(11 * 60_000); // past the hold's re-check
-    await h.drain();
+    await h.drain(); // at once, not at the hold's next re-check
     expect(await message(promo.id)).toMatchObject({ status: 'canceled', errorCode: 'recipient_opted_out' });
-    clock.set(NOON_NEW_YORK);
   });
 
   it('records consent gathered elsewhere with its evidence, and exports the ledger as CSV', async () => {
@@ -250,6 +248,27 @@ describe.each(STORES)('compliance over the API on %s', (kind) => {
     expect(audit.data[0]).toMatchObject({ targetId: inbound.id, detail: { kinds: ['iban'] } });
   });
 
+  it('masks a card number in the conversation preview even where the preview cuts the text', async () => {
+    const who = customer();
+    const body = `${'x'.repeat(150)} card 4242 4242 4242 4242 ok`;
+    const inbound = await text(who, body);
+    const conversations = (await api.get('/v1/conversations?limit=200')).json<PageJson<{ id: string; lastMessagePreview: string | null }>>().data;
+    const preview = conversations.find((c) => c.id === inbound.conversationId)?.lastMessagePreview ?? '';
+    expect(preview).toHaveLength(160);
+    expect(preview).not.toMatch(/4242/);
+  });
+
+  it('START lifts a number opt-out made while STOP was scoped by number, after the workspace went back to workspace scope', async () => {
+    const who = customer();
+    await settings({ optOutScope: 'number' });
+    await text(who, 'STOP');
+    await settings({ optOutScope: 'workspace' });
+    expectError(await send(who, 'Still there?'), 422, 'recipient_opted_out');
+    await text(who, 'START');
+    expect((await consentOf(who)).optedOutNumbers).toEqual([]);
+    expect((await send(who, 'Welcome back')).statusCode).toBe(201);
+  });
+
   it('keeps an audit log of consent changes, newest first', async () => {
     const who = customer();
     await text(who, 'STOP');
@@ -338,6 +357,22 @@ describe.each(STORES)('compliance over the API on %s', (kind) => {
       expect(after.filter((m) => m.status === 'queued')).toHaveLength(1);
       const waiting = after.find((m) => m.status === 'queued');
       expect(Date.parse(waiting?.sendAt ?? '')).toBeGreaterThanOrEqual(NOON_NEW_YORK.getTime() + 24 * 3_600_000);
+    });
+
+    it("counts the cap across a contact's threads with several numbers claimed together", async () => {
+      const who = customer();
+      const froms = [BUSINESS_NUMBER];
+      for (let i = 0; i < 4; i++) {
+        const phoneNumber = `+1201555${7100 + next * 5 + i}`;
+        const created = await api.post('/v1/numbers', { phoneNumber, carrierId: h.seeded.carrierId, mps: 10_000 });
+        expect(created.statusCode, created.body).toBe(201);
+        froms.push(phoneNumber);
+      }
+      const queued = [];
+      for (const from of froms) queued.push((await api.post('/v1/messages', { from, to: who, body: 'Deal', category: 'marketing' })).json<MessageJson>());
+      await h.drain();
+      const after = await Promise.all(queued.map((m) => message(m.id)));
+      expect(after.filter((m) => m.status === 'queued')).toHaveLength(2);
     });
 
     it('refuses bad settings, naming the field', async () => {

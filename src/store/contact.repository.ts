@@ -194,6 +194,23 @@ export class ContactRepository {
     }
   }
 
+  /**
+   * The contact as stored now, its row locked until the transaction ends (PostgreSQL; SQLite
+   * has one writer): consent changes to one contact are decided one at a time, on fresh state.
+   */
+  async lockForConsent(contactId: string): Promise<Contact | null> {
+    const row = await this.db
+      .selectFrom('contacts')
+      .selectAll()
+      .where('id', '=', contactId)
+      // NO KEY UPDATE: serialises consent writers (and a claim's FOR SHARE read) without
+      // conflicting with the key-share locks every message insert takes on its contact, which
+      // an earlier statement of the same transaction may be waiting behind.
+      .$if(this.dialect === 'postgres', (qb) => qb.forNoKeyUpdate())
+      .executeTakeFirst();
+    return row ? toContact(row) : null;
+  }
+
   /** Number-scoped opt-outs of these contacts: contact id → number id → since. */
   async numberOptOuts(contactIds: string[]): Promise<Map<string, Map<string, string>>> {
     const found = new Map<string, Map<string, string>>();

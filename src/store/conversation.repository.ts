@@ -1,3 +1,4 @@
+import { maskSensitiveData } from '../domain/sensitive-data.js';
 import { sql, type Insertable, type Kysely } from 'kysely';
 import type { Conversation } from '../domain/models.js';
 import type { ConversationTable, Database } from './schema.js';
@@ -129,7 +130,7 @@ export class ConversationRepository {
       const state = touched(current.get(conversation.id) ?? conversation, at, preview);
       current.set(conversation.id, state);
       const last = latest.get(conversation.id);
-      if (!last || last.at <= at) latest.set(conversation.id, { at, preview: preview.slice(0, 160) });
+      if (!last || last.at <= at) latest.set(conversation.id, { at, preview: previewOf(preview) });
       return state;
     });
     // Seven parameters a thread: two in each CASE, one in the IN list.
@@ -152,7 +153,7 @@ export class ConversationRepository {
   async touchById(id: string, at: string, preview: string): Promise<void> {
     await this.db
       .updateTable('conversations')
-      .set({ last_message_at: at, last_message_preview: preview.slice(0, 160) })
+      .set({ last_message_at: at, last_message_preview: previewOf(preview) })
       .where('id', '=', id)
       .where((eb) => eb.or([eb('last_message_at', 'is', null), eb('last_message_at', '<=', at)]))
       .execute();
@@ -206,8 +207,16 @@ function threadKey(conversation: Pick<Conversation, 'workspaceId' | 'numberId' |
   return `${conversation.workspaceId} ${conversation.numberId} ${conversation.contactId}`;
 }
 
+/**
+ * A thread's preview: the first 160 characters, masked before they are cut — cut first, a
+ * card number across the cut is no longer recognised and 15 of its 16 digits would show.
+ */
+function previewOf(body: string): string {
+  return maskSensitiveData(body).slice(0, 160);
+}
+
 /** The thread after a message at `at`: an older message never rewinds its "last message". */
 function touched(conversation: Conversation, at: string, preview: string): Conversation {
   const moved = conversation.lastMessageAt === null || conversation.lastMessageAt <= at;
-  return moved ? { ...conversation, lastMessageAt: at, lastMessagePreview: preview.slice(0, 160) } : conversation;
+  return moved ? { ...conversation, lastMessageAt: at, lastMessagePreview: previewOf(preview) } : conversation;
 }

@@ -268,7 +268,7 @@ export class SendWorker {
       const workspace = workspaces.get(message.workspaceId);
       const settings = workspace?.compliance ?? DEFAULT_COMPLIANCE;
       const windowStart = now.getTime() - (settings.marketingCap?.windowHours ?? 0) * 3_600_000;
-      return sendVerdict({
+      const verdict = sendVerdict({
         message,
         optedOut: (contact?.optedOutAt ?? null) !== null || (numberOptOuts.get(message.contactId)?.has(message.numberId) ?? false),
         reviewPending: (contact?.consentReviewAt ?? null) !== null,
@@ -278,6 +278,11 @@ export class SendWorker {
         now,
         validitySeconds: this.deps.config.validitySeconds,
       });
+      // Counted at once: the next marketing message to this contact in the same claim must see it.
+      if (verdict.kind === 'send' && message.category === 'marketing' && !message.consentExempt) {
+        sentAt.set(message.contactId, [...(sentAt.get(message.contactId) ?? []), now.toISOString()]);
+      }
+      return verdict;
     };
   }
 
