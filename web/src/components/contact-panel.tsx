@@ -79,7 +79,7 @@ export function ContactPanel({ contact, onContact }: { contact: Contact; onConta
         <input id="contact-name" value={name} onChange={(event) => setName(event.target.value)} placeholder="Add a name" />
         <button type="submit" disabled={(contact.name ?? '') === name.trim()}>Save</button>
       </form>
-      <p className="phone">{formatPhone(contact.phoneNumber)}</p>
+      <p className="contact-phone">{formatPhone(contact.phoneNumber)}</p>
 
       <h3>Consent</h3>
       <p className={optedOut ? 'consent consent-out' : 'consent consent-in'} data-testid="consent-status">

@@ -106,13 +106,13 @@ export function ConversationList({ view, onView, query, onQuery, list, selectedI
                 id={`conversation-${conversation.id}`}
                 role="option"
                 aria-selected={selected}
-                aria-label={`${name}${conversation.unread ? ', unread' : ''}`}
                 className={`row${selected ? ' selected' : ''}${conversation.unread ? ' unread' : ''}`}
                 style={style}
                 onClick={() => onSelect(conversation.id)}
               >
                 <span className="row-top">
                   <span className="row-name">{name}</span>
+                  {conversation.unread ? <span className="visually-hidden">, unread,</span> : null}
                   <span className="row-time">{formatListTime(conversation.lastMessageAt)}</span>
                 </span>
                 <span className="row-bottom">
