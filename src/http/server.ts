@@ -17,6 +17,7 @@ import { eventRoutes } from './routes/event.routes.js';
 import { apiKeyRoutes } from './routes/api-key.routes.js';
 import { workspaceRoutes } from './routes/workspace.routes.js';
 import { complianceRoutes } from './routes/compliance.routes.js';
+import { inboxRoutes } from './routes/inbox.routes.js';
 
 export type ParleyApp = FastifyInstance<
   RawServerDefault,
@@ -101,6 +102,7 @@ export async function buildServer(ctx: AppContext): Promise<ParleyApp> {
     await apiKeyRoutes(api, ctx);
     await workspaceRoutes(api, ctx);
     await complianceRoutes(api, ctx);
+    await inboxRoutes(api, ctx);
   });
   return app;
 }

@@ -13,6 +13,7 @@ import { CarrierStatusRepository } from './carrier-status.repository.js';
 import { UnparseableReceiptRepository } from './unparseable-receipt.repository.js';
 import { InboundPartRepository } from './inbound-part.repository.js';
 import { AuditRepository } from './audit.repository.js';
+import { InboxRepository } from './inbox.repository.js';
 
 /** Every repository, bound to one executor (the pool, or one transaction). */
 export interface Repositories {
@@ -32,6 +33,7 @@ export interface Repositories {
   unrouted: UnroutedRepository;
   inboundParts: InboundPartRepository;
   audit: AuditRepository;
+  inbox: InboxRepository;
 }
 
 function bindRepositories(db: Kysely<Database>, dialect: DialectName, ids: IdSource): Repositories {
@@ -42,7 +44,7 @@ function bindRepositories(db: Kysely<Database>, dialect: DialectName, ids: IdSou
     carriers: new CarrierRepository(db),
     numbers: new NumberRepository(db),
     contacts: new ContactRepository(db, dialect),
-    conversations: new ConversationRepository(db),
+    conversations: new ConversationRepository(db, dialect),
     messages: new MessageRepository(db, dialect, ids),
     receipts: new ReceiptRepository(db, dialect),
     pace: new SendPaceRepository(db, dialect),
@@ -52,6 +54,7 @@ function bindRepositories(db: Kysely<Database>, dialect: DialectName, ids: IdSou
     unrouted: new UnroutedRepository(db),
     inboundParts: new InboundPartRepository(db, dialect),
     audit: new AuditRepository(db),
+    inbox: new InboxRepository(db),
   };
 }
 
