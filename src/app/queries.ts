@@ -46,15 +46,6 @@ export async function withParties(deps: Deps, conversations: Conversation[]): Pr
   });
 }
 
-export async function listConversations(
-  deps: Deps,
-  workspace: Workspace,
-  limit: number,
-  cursor?: string,
-): Promise<Page<ConversationView>> {
-  const page = await deps.db.repos.conversations.list(workspace.id, limit, cursor);
-  return { data: await withParties(deps, page.data), nextCursor: page.nextCursor };
-}
 
 export async function getConversation(deps: Deps, workspace: Workspace, id: string): Promise<ConversationView> {
   const conversation = await deps.db.repos.conversations.findInWorkspace(workspace.id, id);
