@@ -16,6 +16,7 @@ import {
 import { ManualClock } from '../runtime/clock-and-ids.js';
 import { listInbox } from '../app/inbox.js';
 import type { User } from '../domain/models.js';
+import { ConversationRepository } from '../store/conversation.repository.js';
 
 interface NoteJson {
   id: string;
@@ -191,15 +192,24 @@ describe.each(STORES)('the inbox API on %s', (kind) => {
     const texted = (await send(phone(31), 'Reminder: orthodontic consultation Friday')).conversationId;
     await inbound(phone(31), 'Can I bring my daughter?');
 
-    expect(await ids('q=quint')).toEqual([named]);
-    expect(await ids('q=ZOË')).toEqual([named]);
-    expect(await ids(`q=${encodeURIComponent('555-0130')}`)).toEqual([named]);
-    expect(await ids(`q=${encodeURIComponent('(201) 555 0131')}`)).toEqual([texted]);
-    expect(await ids('q=orthodont')).toEqual([texted]);
-    expect(await ids('q=DAUGHTER')).toEqual([texted]);
-    expect(await ids(`q=${encodeURIComponent('crown fitting')}`)).toEqual([named]);
-    expect(await ids('q=crownless')).toEqual([]);
-    expect(await ids(`q=${encodeURIComponent('100%')}`)).toEqual([]);
+    // Both plans: few matches (threads read by id) and many (the list walked in order).
+    for (const smallMatch of [2000, 0]) {
+      ConversationRepository.searchSmallMatch = smallMatch;
+      try {
+        expect(await ids('q=quint')).toEqual([named]);
+        expect(await ids('q=ZOË')).toEqual([named]);
+        expect(await ids('q=zo')).toEqual([named]);
+        expect(await ids(`q=${encodeURIComponent('555-0130')}`)).toEqual([named]);
+        expect(await ids(`q=${encodeURIComponent('(201) 555 0131')}`)).toEqual([texted]);
+        expect(await ids('q=orthodont')).toEqual([texted]);
+        expect(await ids('q=DAUGHTER')).toEqual([texted]);
+        expect(await ids(`q=${encodeURIComponent('crown fitting')}`)).toEqual([named]);
+        expect(await ids('q=crownless')).toEqual([]);
+        expect(await ids(`q=${encodeURIComponent('100%')}`)).toEqual([]);
+      } finally {
+        ConversationRepository.searchSmallMatch = 2000;
+      }
+    }
     // Search combines with a view.
     await act(texted, 'close');
     expect(await ids('view=open&q=orthodont')).toEqual([]);

@@ -7,6 +7,9 @@ import { decodeCursor, encodeCursor, type Page } from './cursor.js';
 import { slicesWithinBindLimit } from './bind-limit.js';
 
 export class ConversationRepository {
+  /** Up to this many matching messages or contacts, search reads the threads by id (tests lower it). */
+  static searchSmallMatch = 2000;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: DialectName = 'sqlite',
@@ -209,8 +212,22 @@ export class ConversationRepository {
         break;
     }
     if (filter.q !== undefined) {
-      const search = this.searchCondition(workspaceId, filter.q);
-      query = query.where(search);
+      const terms = searchTerms(filter.q);
+      const sets = await this.searchSets(workspaceId, terms);
+      if (sets) {
+        // Few matches: the threads are read by id and sorted, instead of walking the list.
+        const { conversationIds, contactIds } = sets;
+        if (conversationIds.length === 0 && contactIds.length === 0) return { data: [], nextCursor: null };
+        query = query.where((eb) =>
+          eb.or([
+            ...(conversationIds.length > 0 ? [eb('id', 'in', conversationIds)] : []),
+            ...(contactIds.length > 0 ? [eb('contact_id', 'in', contactIds)] : []),
+          ]),
+        );
+      } else {
+        // Many matches: walk the list in order, testing each thread against the matches.
+        query = query.where(this.searchCondition(workspaceId, terms));
+      }
     }
     if (after) {
       query = query.where((eb) => eb(eb.refTuple('last_activity_at', 'id'), '<', eb.tuple(after.sort, after.id)));
@@ -231,22 +248,29 @@ export class ConversationRepository {
    * SQLite FTS5 (unicode61: case and accents folded) or PostgreSQL's 'simple' text search
    * (case folded).
    */
-  private searchCondition(workspaceId: string, q: string): (eb: ExpressionBuilder<Database, 'conversations'>) => Expression<SqlBool> {
-    const text = q.trim().toLowerCase();
-    const digits = text.replace(/\D/g, '');
-    const words = text.match(/[\p{L}\p{N}]+/gu) ?? [];
+  private searchCondition(
+    workspaceId: string,
+    { text, digits, words }: SearchTerms,
+  ): (eb: ExpressionBuilder<Database, 'conversations'>) => Expression<SqlBool> {
     const like = `%${escapeLike(text)}%`;
+    const trigram = this.dialect === 'sqlite' ? contactTrigramMatch(text, digits) : null;
     return (eb) => {
-      const contactMatch = eb
-        .selectFrom('contacts')
-        .select('contacts.id')
-        .where('contacts.workspace_id', '=', workspaceId)
-        .where((c) =>
-          c.or([
-            c(c.fn('lower', ['contacts.name']), 'like', sql<string>`${like} escape '\\'`),
-            ...(digits.length > 0 ? [c('contacts.phone_number', 'like', `%${digits}%`)] : []),
-          ]),
-        );
+      const contactMatch = trigram
+        ? eb
+            .selectFrom('contacts')
+            .select('contacts.id')
+            .where('contacts.workspace_id', '=', workspaceId)
+            .where('contacts.id', 'in', sql<string>`(select contact_id from contacts_fts where contacts_fts match ${trigram})`)
+        : eb
+            .selectFrom('contacts')
+            .select('contacts.id')
+            .where('contacts.workspace_id', '=', workspaceId)
+            .where((c) =>
+              c.or([
+                c(c.fn('lower', ['contacts.name']), 'like', sql<string>`${like} escape '\\'`),
+                ...(digits.length > 0 ? [c('contacts.phone_number', 'like', `%${digits}%`)] : []),
+              ]),
+            );
       const conditions: Expression<SqlBool>[] = [eb('contact_id', 'in', contactMatch)];
       if (words.length > 0) {
         if (this.dialect === 'postgres') {
@@ -269,6 +293,61 @@ export class ConversationRepository {
       }
       return eb.or(conditions);
     };
+  }
+
+  /**
+   * The threads and contacts `q` matches, when there are at most SMALL_MATCH of each (by
+   * index: FTS5 on SQLite, trigrams for contacts; GIN on PostgreSQL); null when there are more.
+   */
+  private async searchSets(
+    workspaceId: string,
+    { text, digits, words }: SearchTerms,
+  ): Promise<{ conversationIds: string[]; contactIds: string[] } | null> {
+    const SMALL_MATCH = ConversationRepository.searchSmallMatch;
+    let contactIds: string[];
+    const match = this.dialect === 'sqlite' ? contactTrigramMatch(text, digits) : null;
+    if (match) {
+      const rows = await sql<{ id: string }>`select c.id from contacts_fts f join contacts c on c.id = f.contact_id
+        where contacts_fts match ${match} and c.workspace_id = ${workspaceId} limit ${SMALL_MATCH + 1}`.execute(this.db);
+      contactIds = rows.rows.map((row) => row.id);
+    } else {
+      const like = `%${escapeLike(text)}%`;
+      const rows = await this.db
+        .selectFrom('contacts')
+        .select('id')
+        .where('workspace_id', '=', workspaceId)
+        .where((c) =>
+          c.or([
+            c(c.fn('lower', ['name']), 'like', sql<string>`${like} escape '\\'`),
+            ...(digits.length > 0 ? [c('phone_number', 'like', `%${digits}%`)] : []),
+          ]),
+        )
+        .limit(SMALL_MATCH + 1)
+        .execute();
+      contactIds = rows.map((row) => row.id);
+    }
+    if (contactIds.length > SMALL_MATCH) return null;
+    let conversationIds: string[] = [];
+    if (words.length > 0) {
+      if (this.dialect === 'postgres') {
+        const tsquery = words.map((word) => `${word}:*`).join(' & ');
+        const rows = await this.db
+          .selectFrom('messages')
+          .select('conversation_id')
+          .where('workspace_id', '=', workspaceId)
+          .where(sql<SqlBool>`to_tsvector('simple', body) @@ to_tsquery('simple', ${tsquery})`)
+          .limit(SMALL_MATCH + 1)
+          .execute();
+        conversationIds = rows.map((row) => row.conversation_id);
+      } else {
+        const match = words.map((word) => `"${word}"*`).join(' AND ');
+        const rows = await sql<{ conversation_id: string }>`select conversation_id from messages_fts
+          where messages_fts match ${match} limit ${SMALL_MATCH + 1}`.execute(this.db);
+        conversationIds = rows.rows.map((row) => row.conversation_id);
+      }
+      if (conversationIds.length > SMALL_MATCH) return null;
+    }
+    return { conversationIds: [...new Set(conversationIds)], contactIds };
   }
 
   /** Changes inbox fields and returns the thread as it now stands; null when not in the workspace. */
@@ -327,6 +406,32 @@ export interface InboxPatch {
   assigneeTeamId?: string | null;
   snoozedUntil?: string | null;
   lastReadAt?: string;
+}
+
+interface SearchTerms {
+  /** Lower-cased, trimmed. */
+  text: string;
+  digits: string;
+  /** Letters and digits runs, for word-prefix search of message text. */
+  words: string[];
+}
+
+function searchTerms(q: string): SearchTerms {
+  const text = q.trim().toLowerCase();
+  return { text, digits: text.replace(/\D/g, ''), words: text.match(/[\p{L}\p{N}]+/gu) ?? [] };
+}
+
+/**
+ * An FTS5 query of contacts_fts (trigrams) for a name or digits substring; null when both
+ * are under three characters, which trigrams cannot find (a scan with LIKE does then).
+ */
+function contactTrigramMatch(text: string, digits: string): string | null {
+  const phrase = (value: string): string => `"${value.replaceAll('"', '""')}"`;
+  const parts = [
+    ...(text.length >= 3 ? [`name : ${phrase(text)}`] : []),
+    ...(digits.length >= 3 ? [`phone_number : ${phrase(digits)}`] : []),
+  ];
+  return parts.length > 0 ? parts.join(' OR ') : null;
 }
 
 function escapeLike(text: string): string {

@@ -47,6 +47,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .columns(['workspace_id', 'assignee_user_id', 'assignee_team_id', 'status', 'last_activity_at', 'id'])
     .execute();
 
+  // Search finds contacts first, then their threads.
+  await db.schema.createIndex('conversations_contact_idx').on('conversations').column('contact_id').execute();
+
   await db.schema
     .createTable('teams')
     .addColumn('id', 'text', (c) => c.primaryKey())
@@ -91,6 +94,20 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     await sql`create trigger messages_fts_insert after insert on messages begin
       insert into messages_fts (body, conversation_id) values (new.body, new.conversation_id);
     end`.execute(db);
+    // Substrings of names and phone numbers: a trigram index (case and accents folded).
+    // Parley never deletes contacts; a name change replaces the contact's entry.
+    await sql`create virtual table contacts_fts using fts5(
+      name, phone_number, contact_id unindexed, tokenize = 'trigram remove_diacritics 1'
+    )`.execute(db);
+    await sql`insert into contacts_fts (name, phone_number, contact_id)
+      select coalesce(name, ''), phone_number, id from contacts`.execute(db);
+    await sql`create trigger contacts_fts_insert after insert on contacts begin
+      insert into contacts_fts (name, phone_number, contact_id) values (coalesce(new.name, ''), new.phone_number, new.id);
+    end`.execute(db);
+    await sql`create trigger contacts_fts_rename after update of name on contacts begin
+      delete from contacts_fts where contact_id = old.id;
+      insert into contacts_fts (name, phone_number, contact_id) values (coalesce(new.name, ''), new.phone_number, new.id);
+    end`.execute(db);
   }
 }
 
@@ -100,10 +117,14 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   } else {
     await sql`drop trigger if exists messages_fts_insert`.execute(db);
     await sql`drop table if exists messages_fts`.execute(db);
+    await sql`drop trigger if exists contacts_fts_rename`.execute(db);
+    await sql`drop trigger if exists contacts_fts_insert`.execute(db);
+    await sql`drop table if exists contacts_fts`.execute(db);
   }
   await db.schema.dropTable('notes').ifExists().execute();
   await db.schema.dropTable('templates').ifExists().execute();
   await db.schema.dropTable('teams').ifExists().execute();
+  await db.schema.dropIndex('conversations_contact_idx').ifExists().execute();
   await db.schema.dropIndex('conversations_assignee_idx').ifExists().execute();
   await db.schema.dropIndex('conversations_status_idx').ifExists().execute();
   await db.schema.dropIndex('conversations_activity_idx').ifExists().execute();
