@@ -25,7 +25,6 @@ describe('web inbox in a real browser', () => {
   let inbox: Page;
   let phone: Page;
   const dialogs: string[] = [];
-  let customerThread = '/';
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
@@ -87,7 +86,7 @@ describe('web inbox in a real browser', () => {
     await phone.getByRole('heading', { name: 'Phone simulator' }).waitFor();
     await textFromHandset(CUSTOMER, 'Hi, can I move my cleaning to Friday?');
 
-    const row = inbox.getByRole('option', { name: /\(201\) 555-0123/ });
+    const row = inbox.getByRole('option', { name: /Jamie Rivera|\(201\) 555-0123/ });
     await row.waitFor({ timeout: 10_000 });
     await expect(row.textContent()).resolves.toContain('can I move my cleaning to Friday?');
     await expect.poll(() => row.textContent()).toContain('unread');
@@ -96,9 +95,8 @@ describe('web inbox in a real browser', () => {
   });
 
   it('sends from the composer: live segment count, Enter sends, the status moves on, the handset receives it', async () => {
-    await inbox.getByRole('option', { name: /\(201\) 555-0123/ }).click();
+    await inbox.getByRole('option', { name: /Jamie Rivera|\(201\) 555-0123/ }).click();
     await inbox.getByRole('log', { name: 'Messages' }).getByText('can I move my cleaning to Friday?').waitFor();
-    customerThread = new URL(inbox.url()).pathname;
     await inbox.waitForFunction(() => document.title === 'Parley');
 
     const composer = inbox.getByRole('textbox', { name: 'Message' });
@@ -145,16 +143,47 @@ describe('web inbox in a real browser', () => {
   it('assigns to me, closes and reopens', async () => {
     await inbox.getByLabel('Assign to').selectOption({ label: `Me (${OWNER.name})` });
     await inbox.getByRole('button', { name: 'Mine', exact: true }).click();
-    await inbox.getByRole('option', { name: /\(201\) 555-0123/ }).waitFor();
+    await inbox.getByRole('option', { name: /Jamie Rivera|\(201\) 555-0123/ }).waitFor();
     await inbox.getByRole('button', { name: 'Close', exact: true }).click();
     await inbox.getByRole('button', { name: 'Reopen', exact: true }).waitFor();
-    await inbox.getByRole('option', { name: /\(201\) 555-0123/ }).waitFor({ state: 'detached' });
+    await inbox.getByRole('option', { name: /Jamie Rivera|\(201\) 555-0123/ }).waitFor({ state: 'detached' });
     await inbox.getByRole('button', { name: 'Closed', exact: true }).click();
-    await inbox.getByRole('option', { name: /\(201\) 555-0123/ }).waitFor();
+    await inbox.getByRole('option', { name: /Jamie Rivera|\(201\) 555-0123/ }).waitFor();
     await inbox.getByRole('button', { name: 'Reopen', exact: true }).click();
     await inbox.getByRole('button', { name: 'Close', exact: true }).waitFor();
     await inbox.getByRole('button', { name: 'Open', exact: true }).click();
-    await inbox.getByRole('option', { name: /\(201\) 555-0123/ }).waitFor();
+    await inbox.getByRole('option', { name: /Jamie Rivera|\(201\) 555-0123/ }).waitFor();
+  });
+
+  it('names the contact from the contact panel, and saves a screenshot of the inbox for the README', async () => {
+    await inbox.getByLabel('Name', { exact: true }).fill('Jamie Rivera');
+    await inbox.getByRole('button', { name: 'Save', exact: true }).click();
+    await inbox.getByRole('heading', { name: 'Jamie Rivera' }).waitFor();
+    await inbox.getByRole('option', { name: /Jamie Rivera/ }).waitFor();
+    await inbox.getByTestId('consent-status').filter({ hasText: 'Can receive texts' }).waitFor();
+    fs.mkdirSync(path.resolve('docs'), { recursive: true });
+    await inbox.screenshot({ path: path.resolve('docs/inbox.png') });
+  });
+
+  it('creates a team and a template in settings; assigns to the team and fills the template in the composer', async () => {
+    await inbox.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+    await inbox.getByLabel('New team').fill('Front desk');
+    await inbox.getByRole('button', { name: 'Add team' }).click();
+    await inbox.getByRole('listitem').filter({ hasText: 'Front desk' }).waitFor();
+    await inbox.getByLabel('Template name').fill('Confirm');
+    await inbox.getByLabel('Template text').fill('Hi {{contact.name}}, this is {{business.name}}. See you soon!');
+    await inbox.getByRole('button', { name: 'Add template' }).click();
+    await inbox.getByRole('listitem').filter({ hasText: 'Confirm' }).waitFor();
+
+    await inbox.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Inbox' }).click();
+    await inbox.getByRole('option', { name: /Jamie Rivera/ }).click();
+    await inbox.getByLabel('Insert template').selectOption({ label: 'Confirm' });
+    const composer = inbox.getByRole('textbox', { name: 'Message' });
+    await expect.poll(() => composer.inputValue()).toBe('Hi Jamie Rivera, this is Bright Smiles. See you soon!');
+    await composer.fill('');
+
+    await inbox.getByLabel('Assign to').selectOption({ label: 'Front desk' });
+    await expect.poll(() => inbox.getByRole('option', { name: /Jamie Rivera/ }).textContent()).toContain('Front desk');
   });
 
   it('shows literally, and runs nothing from, a body that looks like HTML', async () => {
@@ -181,8 +210,18 @@ describe('web inbox in a real browser', () => {
     await inbox.waitForURL(first);
   });
 
+  it('snoozes a conversation out of the Open view until a time', async () => {
+    const selected = inbox.getByRole('option', { selected: true });
+    const name = (await selected.locator('.row-name').textContent()) ?? '';
+    await inbox.getByRole('button', { name: 'Snooze', exact: true }).click();
+    await inbox.getByLabel('Snooze until').waitFor();
+    await inbox.locator('.snooze-form').getByRole('button', { name: 'Snooze' }).click();
+    await inbox.getByText(/Snoozed until/).waitFor();
+    await inbox.getByRole('option', { name }).waitFor({ state: 'detached' });
+  });
+
   it('shows an opt-out and refuses to send to that contact', async () => {
-    await inbox.getByRole('option', { name: /\(201\) 555-0123/ }).click();
+    await inbox.getByRole('option', { name: /Jamie Rivera|\(201\) 555-0123/ }).click();
     await textFromHandset(CUSTOMER, 'STOP');
     await inbox.getByTestId('consent-status').filter({ hasText: 'Opted out' }).waitFor({ timeout: 10_000 });
     await inbox.getByRole('alert').filter({ hasText: 'has opted out of texts' }).waitFor();
@@ -232,18 +271,13 @@ describe('web inbox in a real browser', () => {
     expect(pageErrors).toEqual([]);
   });
 
-  it('saves screenshots of the inbox and the simulator for the README', async () => {
-    await inbox.goto(`${harness.baseUrl}${customerThread}`);
-    await inbox.getByRole('option').first().waitFor();
-    await inbox.getByRole('log', { name: 'Messages' }).getByText('Reply C to confirm.').waitFor();
-    fs.mkdirSync(path.resolve('docs'), { recursive: true });
-    await inbox.screenshot({ path: path.resolve('docs/inbox.png') });
+  it('saves a screenshot of the simulator for the README', async () => {
     await phone.bringToFront();
     await phone.getByLabel('Your handset number').fill(CUSTOMER);
     await phone.getByRole('button', { name: 'Use this phone' }).click();
     await phone.getByTestId('handset-message').first().waitFor();
     await phone.screenshot({ path: path.resolve('docs/simulator.png') });
-  }, 90_000);
+  });
 
   /**
    * axe-core is injected with page.addScriptTag, i.e. an inline script, which the server's CSP

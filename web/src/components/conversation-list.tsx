@@ -43,6 +43,8 @@ export function ConversationList({ view, onView, query, onQuery, list, selectedI
   }, [hasMore, items.length, lastIndex, loadMore, loading]);
 
   const selectedIndex = items.findIndex((c) => c.id === selectedId);
+  // aria-activedescendant must name an element that exists: only rows on screen do.
+  const activeRendered = selectedIndex >= 0 && virtualItems.some((row) => row.index === selectedIndex);
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>): void => {
     let next = -1;
@@ -84,7 +86,7 @@ export function ConversationList({ view, onView, query, onQuery, list, selectedI
         role="listbox"
         aria-label="Conversation list"
         tabIndex={0}
-        aria-activedescendant={selectedIndex >= 0 ? `conversation-${selectedId}` : undefined}
+        aria-activedescendant={activeRendered ? `conversation-${selectedId}` : undefined}
         onKeyDown={onKeyDown}
       >
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }} role="presentation">

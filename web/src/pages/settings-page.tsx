@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, describeError } from '../lib/api';
-import type { ApiKey, BusinessNumber, Carrier, Session, Template, User } from '../lib/types';
+import type { ApiKey, BusinessNumber, Carrier, Session, Team, Template, User } from '../lib/types';
 import { formatDateTime, formatPhone } from '../lib/format';
 
 function useList<T>(path: string, pollMs?: number) {
@@ -109,6 +109,44 @@ function Team({ admin }: { admin: boolean }) {
         </p>
       ) : null}
       {error || users.error ? <p className="error" role="alert">{error ?? users.error}</p> : null}
+    </section>
+  );
+}
+
+function Teams() {
+  const teams = useList<Team>('/v1/teams');
+  const [error, setError] = useState<string | null>(null);
+  const create = async (event: FormEvent<HTMLFormElement>): Promise<void> => {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const name = String(new FormData(form).get('name') ?? '').trim();
+    if (!name) return;
+    try {
+      await api.post('/v1/teams', { name });
+      form.reset();
+      setError(null);
+      await teams.load();
+    } catch (caught) {
+      setError(describeError(caught));
+    }
+  };
+  return (
+    <section aria-labelledby="teams-heading" className="card">
+      <h2 id="teams-heading">Teams</h2>
+      <p className="muted">Conversations can be assigned to a team as well as to a person.</p>
+      {teams.data.length ? (
+        <ul className="templates">
+          {teams.data.map((t) => (
+            <li key={t.id}>{t.name}</li>
+          ))}
+        </ul>
+      ) : null}
+      <form onSubmit={(event) => void create(event)} className="inline-form">
+        <label htmlFor="team-name">New team</label>
+        <input id="team-name" name="name" placeholder="e.g. Front desk" />
+        <button type="submit">Add team</button>
+      </form>
+      {error || teams.error ? <p className="error" role="alert">{error ?? teams.error}</p> : null}
     </section>
   );
 }
@@ -236,6 +274,7 @@ export function SettingsPage({ session }: { session: Session }) {
         <Numbers />
         <Carriers />
         <Team admin={admin} />
+        <Teams />
         <Templates />
         {admin ? <ApiKeys /> : null}
       </div>
