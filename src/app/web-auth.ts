@@ -253,8 +253,11 @@ function checkNewPerson(input: NewPerson): NewPerson {
 
 let decoy: Promise<string> | null = null;
 
-/** A real scrypt hash to check unknown emails against, so they cost what a known one does. */
-function timingDecoyHash(): Promise<string> {
+/**
+ * A real scrypt hash to check unknown emails against, so they cost what a known one does.
+ * The server makes it at start-up, so the first unknown email does not pay for making it.
+ */
+export function timingDecoyHash(): Promise<string> {
   decoy ??= hashPassword(generateToken());
   return decoy;
 }

@@ -369,6 +369,27 @@ describe.each(STORES)('first run, sessions and invites on %s', (kind) => {
   });
 });
 
+describe.each(STORES)('two setups at once on %s', (kind) => {
+  let t: TestContext;
+  let app: ParleyApp;
+  beforeAll(async () => {
+    ({ t, app } = await server(kind, new ManualClock()));
+  });
+  afterAll(async () => {
+    await app?.close();
+    await t?.cleanup();
+  });
+
+  it('lets exactly one of them create the workspace', async () => {
+    const [a, b] = await Promise.all([
+      new Browser(app).post('/v1/setup', OWNER),
+      new Browser(app).post('/v1/setup', { ...OWNER, workspaceName: 'Rival', email: 'rival@acme.test' }),
+    ]);
+    expect([a?.statusCode, b?.statusCode].sort()).toEqual([201, 409]);
+    expect(await t.ctx.db.repos.workspaces.count()).toBe(1);
+  });
+});
+
 describe.each(STORES)('secure cookies on %s', (kind) => {
   let t: TestContext;
   let app: ParleyApp;

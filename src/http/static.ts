@@ -30,7 +30,7 @@ const NOT_BUILT_PAGE = `<!doctype html>
 <p>Parley's API is running (see <a href="/docs">/docs</a>), but the inbox has not been built yet.
 Build it with</p>
 <pre>npm run build:web</pre>
-<p>and reload this page.</p>
+<p>then restart Parley and reload this page.</p>
 </body>
 </html>
 `;
@@ -39,47 +39,57 @@ Build it with</p>
  * Serves the built web inbox (`config.webDistDir`, `npm run build:web`) at `/`. Any other GET
  * that is not an API, docs or health path and not a file is the app's own route
  * (`/conversations/…`, `/invite/<token>`): it gets `index.html` and the app routes in the
- * browser. Whether the app is built is looked up per request, so building it while the
- * server runs needs no restart; until then such paths get a page that says how to build it.
+ * browser. Without a build, such paths get a page that says how to make one.
+ *
+ * The files are found once, at start-up, and each gets its own route (no `/*` wildcard: it
+ * would also catch API paths the router refuses, such as an over-long id, and turn their
+ * 400 into a 404). So a build made while the server runs is served after a restart.
  */
 export async function registerWebApp(app: ParleyApp, ctx: AppContext): Promise<void> {
   const root = ctx.config.webDistDir;
-  const indexFile = path.join(root, 'index.html');
-
-  await app.register(fastifyStatic, {
-    root,
-    prefix: '/',
-    wildcard: true,
-    index: ['index.html'],
-    // Dotfiles (.env, .git) are never served even if someone copied them into the directory.
-    dotfiles: 'ignore',
-    // Not built yet is a normal state, answered by the page below rather than a warning.
-    suppressWarning: true,
-    // index.html names the current hashed bundles: browsers must ask for it again every
-    // time; the bundles themselves never change under the same name.
-    cacheControl: false,
-    setHeaders: (reply, filePath) => {
-      void reply.header('x-content-type-options', 'nosniff');
-      if (filePath.endsWith('.html')) {
-        void reply.headers(HTML_SECURITY_HEADERS);
-        void reply.header('cache-control', 'no-cache');
-      } else if (filePath.startsWith(path.join(root, 'assets') + path.sep)) {
-        void reply.header('cache-control', 'public, max-age=31536000, immutable');
-      }
-    },
-  });
+  const built = fs.existsSync(path.join(root, 'index.html'));
+  if (built) {
+    await app.register(fastifyStatic, {
+      root,
+      prefix: '/',
+      wildcard: false,
+      index: ['index.html'],
+      // Dotfiles (.env, .git) are never served even if someone copied them into the directory.
+      serveDotFiles: false,
+      dotfiles: 'ignore',
+      // index.html names the current hashed bundles: browsers must ask for it again every
+      // time; the bundles themselves never change under the same name.
+      cacheControl: false,
+      setHeaders: (reply, filePath) => {
+        void reply.header('x-content-type-options', 'nosniff');
+        if (filePath.endsWith('.html')) {
+          void reply.headers(HTML_SECURITY_HEADERS);
+          void reply.header('cache-control', 'no-cache');
+        } else if (filePath.startsWith(path.join(root, 'assets') + path.sep)) {
+          void reply.header('cache-control', 'public, max-age=31536000, immutable');
+        }
+      },
+    });
+  } else {
+    ctx.log.info({ webDistDir: root }, 'the web app is not built (npm run build:web); / explains how to build it');
+  }
 
   app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
     const pathname = request.url.split('?')[0] ?? '/';
-    const isPage = (request.method === 'GET' || request.method === 'HEAD') && !SERVER_PATHS.test(pathname) && !ASSET_PATHS.test(pathname);
+    const isPage =
+      (request.method === 'GET' || request.method === 'HEAD') && !SERVER_PATHS.test(pathname) && !ASSET_PATHS.test(pathname);
     if (!isPage) {
       handleNotFound(request, reply);
       return;
     }
-    if (fs.existsSync(indexFile)) {
+    if (built) {
       void reply.sendFile('index.html');
       return;
     }
-    void reply.status(200).headers({ ...HTML_SECURITY_HEADERS, 'cache-control': 'no-cache' }).type('text/html; charset=utf-8').send(NOT_BUILT_PAGE);
+    void reply
+      .status(200)
+      .headers({ ...HTML_SECURITY_HEADERS, 'cache-control': 'no-cache' })
+      .type('text/html; charset=utf-8')
+      .send(NOT_BUILT_PAGE);
   });
 }

@@ -1,7 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { User } from '../domain/models.js';
 import type { Database, InviteTable, SessionTable } from './schema.js';
-import { toUser } from './row-mappers.js';
 
 /** A signed-in browser. `id` is the hash of the cookie's token. */
 export interface WebSession {
@@ -74,27 +73,20 @@ export class SessionRepository {
       .selectFrom('sessions')
       .innerJoin('users', 'users.id', 'sessions.user_id')
       .selectAll('sessions')
-      .select([
-        'users.email as u_email',
-        'users.name as u_name',
-        'users.role as u_role',
-        'users.password_hash as u_password_hash',
-        'users.created_at as u_created_at',
-      ])
+      .select(['users.email as u_email', 'users.name as u_name', 'users.role as u_role', 'users.created_at as u_created_at'])
       .where('sessions.id', '=', id)
       .executeTakeFirst();
     if (!row) return null;
     return {
       session: toSession(row),
-      user: toUser({
+      user: {
         id: row.user_id,
-        workspace_id: row.workspace_id,
+        workspaceId: row.workspace_id,
         email: row.u_email,
         name: row.u_name,
-        role: row.u_role,
-        password_hash: row.u_password_hash,
-        created_at: row.u_created_at,
-      }),
+        role: row.u_role as User['role'],
+        createdAt: row.u_created_at,
+      },
     };
   }
 

@@ -16,6 +16,7 @@ import {
   setUp,
   signIn,
   signOut,
+  timingDecoyHash,
   type SignedIn,
 } from '../../app/web-auth.js';
 import {
@@ -83,6 +84,7 @@ function started(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, 
 export async function publicSessionRoutes(app: ParleyApp, ctx: AppContext): Promise<void> {
   // One per server, i.e. per process: see login-throttle.ts for why that is acceptable.
   const throttle = new LoginThrottle();
+  void timingDecoyHash();
 
   app.get(
     '/v1/setup',
