@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { DEFAULT_REASSEMBLY_TIMEOUT_SECONDS } from './domain/reassembly.js';
@@ -26,6 +27,10 @@ export const ConfigSchema = Type.Object({
   bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024 }),
   /** An inbound multipart text still missing parts this long after its first part arrived is released, marked incomplete. */
   reassemblyTimeoutSeconds: Type.Integer({ minimum: 1, maximum: 24 * 3600 }),
+  /** Mark the session cookie `Secure` on every response (behind a TLS-terminating proxy); it always is for https requests. */
+  secureCookies: Type.Boolean(),
+  /** The built web inbox (`npm run build:web`), served at `/`. */
+  webDistDir: Type.String({ minLength: 1 }),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -43,7 +48,12 @@ const ENV_NAMES: Record<keyof Config, string> = {
   workerConcurrency: 'PARLEY_WORKER_CONCURRENCY',
   bodyLimitBytes: 'PARLEY_BODY_LIMIT_BYTES',
   reassemblyTimeoutSeconds: 'PARLEY_REASSEMBLY_TIMEOUT_SECONDS',
+  secureCookies: 'PARLEY_SECURE_COOKIES',
+  webDistDir: 'PARLEY_WEB_DIST_DIR',
 };
+
+/** `<repo>/web/dist`, wherever the process was started from. */
+const DEFAULT_WEB_DIST_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -58,6 +68,14 @@ function integer(env: NodeJS.ProcessEnv, key: keyof Config, fallback: number): n
   const value = Number(raw);
   if (!Number.isInteger(value)) throw new ConfigError(`${ENV_NAMES[key]} must be an integer, got "${raw}"`);
   return value;
+}
+
+function boolean(env: NodeJS.ProcessEnv, key: keyof Config, fallback: boolean): boolean {
+  const raw = env[ENV_NAMES[key]];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`${ENV_NAMES[key]} must be true or false, got "${raw}"`);
 }
 
 /** Reads configuration from the environment, with overrides (e.g. CLI flags); fails fast naming the setting. */
@@ -75,6 +93,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     workerConcurrency: integer(env, 'workerConcurrency', 32),
     bodyLimitBytes: integer(env, 'bodyLimitBytes', 8 * 1024 * 1024),
     reassemblyTimeoutSeconds: integer(env, 'reassemblyTimeoutSeconds', DEFAULT_REASSEMBLY_TIMEOUT_SECONDS),
+    secureCookies: boolean(env, 'secureCookies', false),
+    webDistDir: path.resolve(env.PARLEY_WEB_DIST_DIR || DEFAULT_WEB_DIST_DIR),
     ...overrides,
   };
   const error = Value.Errors(ConfigSchema, candidate).First();

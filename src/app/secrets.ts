@@ -54,3 +54,22 @@ function canonicalJson(value: unknown): string {
   }
   return JSON.stringify(value ?? null);
 }
+
+/**
+ * Session cookies and invite links: 32 random bytes. Like API keys, only a SHA-256 of the
+ * token is stored (see `hashToken`): 256 bits of entropy need no slow hash.
+ */
+export function generateToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** Compares two secrets in time that does not depend on where they first differ. */
+export function sameSecret(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}

@@ -68,7 +68,9 @@ describe.each(STORES)('bad input and documentation on %s', (kind) => {
 
   it('answers an unknown route with 404 in the error shape, with or without a key', async () => {
     expectError(await api.get('/v1/nope'), 404, 'not_found');
-    expectError(await apiClient(h.app, null).get('/nothing/here'), 404, 'not_found');
+    expectError(await apiClient(h.app, null).get('/v1/nothing/here'), 404, 'not_found');
+    // Outside /v1, /docs and /healthz a GET is a page of the web app (static.ts); other methods are not.
+    expectError(await apiClient(h.app, null).post('/nothing/here'), 404, 'not_found');
     expectError(await api.request('PUT', '/v1/messages', {}), 404, 'not_found');
   });
 

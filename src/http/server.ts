@@ -1,13 +1,14 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Ajv } from 'ajv';
 import type { AppContext } from '../context.js';
-import { handleError, handleNotFound } from './error-handler.js';
+import { handleError } from './error-handler.js';
 import { AppError } from '../domain/errors.js';
-import { requireApiKey } from './auth.js';
+import { SESSION_COOKIE, authenticate } from './auth.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { carrierRoutes } from './routes/carrier.routes.js';
 import { messageRoutes } from './routes/message.routes.js';
@@ -17,6 +18,8 @@ import { eventRoutes } from './routes/event.routes.js';
 import { apiKeyRoutes } from './routes/api-key.routes.js';
 import { workspaceRoutes } from './routes/workspace.routes.js';
 import { complianceRoutes } from './routes/compliance.routes.js';
+import { publicSessionRoutes, sessionRoutes } from './routes/session.routes.js';
+import { registerWebApp } from './static.js';
 import { inboxRoutes } from './routes/inbox.routes.js';
 
 export type ParleyApp = FastifyInstance<
@@ -74,8 +77,9 @@ export async function buildServer(ctx: AppContext): Promise<ParleyApp> {
   });
   app.setValidatorCompiler(validatorCompilers());
   app.setErrorHandler(handleError);
-  app.setNotFoundHandler(handleNotFound);
   app.decorateRequest('auth', null);
+  // Before any route scope, so every request's cookies are parsed by the time it is authenticated.
+  await app.register(cookie);
 
   await app.register(swagger, {
     openapi: {
@@ -84,16 +88,23 @@ export async function buildServer(ctx: AppContext): Promise<ParleyApp> {
         version: '1',
         description: 'Two-way business SMS: numbers, threads, messages, consent.',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await healthRoutes(app, ctx);
+  await publicSessionRoutes(app, ctx);
   await app.register(async (v1) => {
     const api = v1 as unknown as ParleyApp;
-    api.addHook('onRequest', requireApiKey(ctx));
+    api.addHook('onRequest', authenticate(ctx));
+    await sessionRoutes(api, ctx);
     await carrierRoutes(api, ctx);
     await messageRoutes(api, ctx);
     await conversationRoutes(api, ctx);
@@ -104,5 +115,7 @@ export async function buildServer(ctx: AppContext): Promise<ParleyApp> {
     await complianceRoutes(api, ctx);
     await inboxRoutes(api, ctx);
   });
+  // Last: the web app answers what no route above does (and sets the not-found handler).
+  await registerWebApp(app, ctx);
   return app;
 }

@@ -1,4 +1,13 @@
-import { sql, type Expression, type ExpressionBuilder, type Insertable, type Kysely, type SqlBool, type Updateable } from 'kysely';
+import {
+  sql,
+  type Expression,
+  type ExpressionBuilder,
+  type Insertable,
+  type Kysely,
+  type Selectable,
+  type SqlBool,
+  type Updateable,
+} from 'kysely';
 import type { Conversation, NewConversation } from '../domain/models.js';
 import type { DialectName } from './database.js';
 import type { ConversationTable, Database } from './schema.js';
@@ -211,28 +220,31 @@ export class ConversationRepository {
           .where(notSnoozed);
         break;
     }
-    if (filter.q !== undefined) {
-      const terms = searchTerms(filter.q);
-      const sets = await this.searchSets(workspaceId, terms);
-      if (sets) {
-        // Few matches: the threads are read by id and sorted, instead of walking the list.
-        const { conversationIds, contactIds } = sets;
-        if (conversationIds.length === 0 && contactIds.length === 0) return { data: [], nextCursor: null };
-        query = query.where((eb) =>
-          eb.or([
-            ...(conversationIds.length > 0 ? [eb('id', 'in', conversationIds)] : []),
-            ...(contactIds.length > 0 ? [eb('contact_id', 'in', contactIds)] : []),
-          ]),
-        );
-      } else {
-        // Many matches: walk the list in order, testing each thread against the matches.
-        query = query.where(this.searchCondition(workspaceId, terms));
-      }
-    }
     if (after) {
       query = query.where((eb) => eb(eb.refTuple('last_activity_at', 'id'), '<', eb.tuple(after.sort, after.id)));
     }
-    const rows = await query.orderBy('last_activity_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+    let rows: Array<Selectable<ConversationTable>>;
+    const terms = filter.q === undefined ? null : searchTerms(filter.q);
+    const sets = terms ? await this.searchSets(workspaceId, terms) : null;
+    if (terms && sets) {
+      // Few matches: read those threads by id (and by contact) and sort them here. With ORDER
+      // BY … LIMIT in the query, SQLite would walk the whole list testing each thread instead.
+      const { conversationIds, contactIds } = sets;
+      const found = new Map<string, Selectable<ConversationTable>>();
+      if (conversationIds.length > 0) {
+        for (const row of await query.where('id', 'in', conversationIds).execute()) found.set(row.id, row);
+      }
+      if (contactIds.length > 0) {
+        for (const row of await query.where('contact_id', 'in', contactIds).execute()) found.set(row.id, row);
+      }
+      rows = [...found.values()]
+        .sort((a, b) => compareDesc(a.last_activity_at, b.last_activity_at) || compareDesc(a.id, b.id))
+        .slice(0, limit + 1);
+    } else {
+      // Many matches (or no search): walk the list in order, testing each thread.
+      if (terms) query = query.where(this.searchCondition(workspaceId, terms));
+      rows = await query.orderBy('last_activity_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+    }
     const page = rows.slice(0, limit).map(toConversation);
     const last = page.at(-1);
     return {
@@ -432,6 +444,11 @@ function contactTrigramMatch(text: string, digits: string): string | null {
     ...(digits.length >= 3 ? [`phone_number : ${phrase(digits)}`] : []),
   ];
   return parts.length > 0 ? parts.join(' OR ') : null;
+}
+
+/** Descending order of ISO times and UUIDv7 ids, compared as the database compares text (bytes). */
+function compareDesc(a: string, b: string): number {
+  return a < b ? 1 : a > b ? -1 : 0;
 }
 
 function escapeLike(text: string): string {

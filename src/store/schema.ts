@@ -280,6 +280,33 @@ export interface InboundPartTable {
   released_as: string | null;
 }
 
+export interface SessionTable {
+  /** SHA-256 (hex) of the cookie's token; the token itself is never stored. */
+  id: string;
+  user_id: string;
+  workspace_id: string;
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
+  last_seen_at: string;
+}
+
+export interface InviteTable {
+  /** SHA-256 (hex) of the link's token. */
+  id: string;
+  workspace_id: string;
+  role: string;
+  created_by: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+export interface SetupClaimTable {
+  id: string;
+  claimed_at: string;
+}
+
 export interface TeamTable {
   id: string;
   workspace_id: string;
@@ -331,6 +358,9 @@ export interface Database {
   idempotency_keys: IdempotencyKeyTable;
   unrouted_inbound: UnroutedInboundTable;
   inbound_parts: InboundPartTable;
+  sessions: SessionTable;
+  invites: InviteTable;
+  setup_claims: SetupClaimTable;
   teams: TeamTable;
   templates: TemplateTable;
   notes: NoteTable;

@@ -13,6 +13,7 @@ import { CarrierStatusRepository } from './carrier-status.repository.js';
 import { UnparseableReceiptRepository } from './unparseable-receipt.repository.js';
 import { InboundPartRepository } from './inbound-part.repository.js';
 import { AuditRepository } from './audit.repository.js';
+import { InviteRepository, SessionRepository, SetupClaimRepository } from './session.repository.js';
 import { InboxRepository } from './inbox.repository.js';
 
 /** Every repository, bound to one executor (the pool, or one transaction). */
@@ -33,6 +34,9 @@ export interface Repositories {
   unrouted: UnroutedRepository;
   inboundParts: InboundPartRepository;
   audit: AuditRepository;
+  sessions: SessionRepository;
+  invites: InviteRepository;
+  setupClaims: SetupClaimRepository;
   inbox: InboxRepository;
 }
 
@@ -54,6 +58,9 @@ function bindRepositories(db: Kysely<Database>, dialect: DialectName, ids: IdSou
     unrouted: new UnroutedRepository(db),
     inboundParts: new InboundPartRepository(db, dialect),
     audit: new AuditRepository(db),
+    sessions: new SessionRepository(db),
+    invites: new InviteRepository(db),
+    setupClaims: new SetupClaimRepository(db),
     inbox: new InboxRepository(db),
   };
 }

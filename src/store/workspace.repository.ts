@@ -92,6 +92,18 @@ export class UserRepository {
     const row = await this.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
     return row ? { user: toUser(row), passwordHash: row.password_hash } : null;
   }
+
+  /** The workspace's team, oldest first. */
+  async listForWorkspace(workspaceId: string): Promise<User[]> {
+    const rows = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(toUser);
+  }
 }
 
 export class ApiKeyRepository {
@@ -157,6 +169,11 @@ export class ApiKeyRepository {
       .orderBy('id')
       .execute();
     return rows.map(toApiKey);
+  }
+
+  /** Removes a key outright (one nobody has seen, e.g. the first-run setup's). */
+  async delete(workspaceId: string, id: string): Promise<void> {
+    await this.db.deleteFrom('api_keys').where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
   }
 
   /** Returns false when the key is not in the workspace or was already revoked. */

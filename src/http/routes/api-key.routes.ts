@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { ParleyApp } from '../server.js';
 import type { AppContext } from '../../context.js';
 import { createApiKey, revokeApiKey } from '../../app/workspace.service.js';
-import { workspaceOf } from '../auth.js';
+import { requireAdmin, workspaceOf } from '../auth.js';
 import { IdParams, errorResponses } from '../schemas.js';
 
 const ApiKeySchema = Type.Object({
@@ -17,7 +17,10 @@ export async function apiKeyRoutes(app: ParleyApp, ctx: AppContext): Promise<voi
   app.get(
     '/v1/api-keys',
     { schema: { tags: ['api keys'], response: { 200: Type.Object({ data: Type.Array(ApiKeySchema) }), ...errorResponses } } },
-    async (request) => ({ data: await ctx.db.repos.apiKeys.listForWorkspace(workspaceOf(request).id) }),
+    async (request) => {
+      requireAdmin(request);
+      return { data: await ctx.db.repos.apiKeys.listForWorkspace(workspaceOf(request).id) };
+    },
   );
 
   app.post(
@@ -31,6 +34,7 @@ export async function apiKeyRoutes(app: ParleyApp, ctx: AppContext): Promise<voi
       },
     },
     async (request, reply) => {
+      requireAdmin(request);
       const { apiKey, record } = await createApiKey(ctx, workspaceOf(request).id, request.body.name);
       return reply.status(201).send({ ...record, apiKey });
     },
@@ -40,6 +44,7 @@ export async function apiKeyRoutes(app: ParleyApp, ctx: AppContext): Promise<voi
     '/v1/api-keys/:id',
     { schema: { tags: ['api keys'], summary: 'Revoke a key', params: IdParams, response: { 204: Type.Null(), ...errorResponses } } },
     async (request, reply) => {
+      requireAdmin(request);
       await revokeApiKey(ctx, workspaceOf(request).id, request.params.id);
       return reply.status(204).send(null);
     },

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { ParleyApp } from '../server.js';
 import type { AppContext } from '../../context.js';
 import { updateWorkspaceSettings } from '../../app/workspace.service.js';
-import { workspaceOf } from '../auth.js';
+import { requireAdmin, workspaceOf } from '../auth.js';
 import { presentWorkspace } from '../presenters.js';
 import { ComplianceFields, SmartEncodingFlag, UnknownOutcomeRule, WorkspaceSchema, errorResponses } from '../schemas.js';
 
@@ -51,6 +51,9 @@ export async function workspaceRoutes(app: ParleyApp, ctx: AppContext): Promise<
         response: { 200: WorkspaceSchema, ...errorResponses },
       },
     },
-    async (request) => presentWorkspace(await updateWorkspaceSettings(ctx, workspaceOf(request), request.body)),
+    async (request) => {
+      requireAdmin(request);
+      return presentWorkspace(await updateWorkspaceSettings(ctx, workspaceOf(request), request.body));
+    },
   );
 }
