@@ -59,8 +59,18 @@ export function memoryOptionsFromEnv(): MemoryOptions {
     batch: Number(process.env.BENCH_MEMORY_BATCH ?? 10_000),
     windowSeconds: Number(process.env.BENCH_MEMORY_WINDOW_SECONDS ?? 30),
     sampleMs: Number(process.env.BENCH_MEMORY_SAMPLE_MS ?? 100),
-    nodeArgs: (process.env.BENCH_MEMORY_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    nodeArgs: process.env.BENCH_MEMORY_NODE_ARGS !== undefined ? process.env.BENCH_MEMORY_NODE_ARGS.split(' ').filter(Boolean) : startScriptNodeFlags(),
   };
+}
+
+/**
+ * The node flags of `npm start` (package.json `scripts.start`, e.g. the heap ceiling), so the
+ * bench measures the process a user starts. BENCH_MEMORY_NODE_ARGS replaces them.
+ */
+function startScriptNodeFlags(): string[] {
+  const manifest = JSON.parse(fs.readFileSync(path.resolve('package.json'), 'utf8')) as { scripts?: { start?: string } };
+  const words = (manifest.scripts?.start ?? '').split(/\s+/);
+  return words[0] === 'node' ? words.slice(1).filter((word) => word.startsWith('--')) : [];
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -199,7 +209,7 @@ interface RunningParley {
 
 /**
  * `parley start --role all` on a free port; resolves with its URL once it has started. Run as
- * `node [nodeArgs] bin/parley`, which is what the script's `#!/usr/bin/env node` does.
+ * `node [nodeArgs] bin/parley`, as `npm start` runs it (nodeArgs default to its flags).
  */
 async function startParley(env: NodeJS.ProcessEnv, nodeArgs: string[]): Promise<RunningParley> {
   const child = spawn(process.execPath, [...nodeArgs, BIN, 'start', '--port', '0', '--role', 'all'], {
@@ -462,6 +472,7 @@ export async function benchMemory(options: MemoryOptions = memoryOptionsFromEnv(
       `memory sqlite  ${fmt(options.messages)} queued  peak RSS ${mb(peakKb)} (VmHWM)  baseline idle ${mb(baselineKb)}  ` +
         `ratio ${(peakKb / baselineKb).toFixed(1)}x  (goal < ${GOAL_MB} MB: ${peakKb < GOAL_MB * 1024 ? 'met' : 'NOT met'})`,
     );
+    console.log(`    process: node ${[...options.nodeArgs, 'bin/parley start --role all'].join(' ')}`);
     console.log(
       `    enqueue: ${fmt(options.messages)} msgs to distinct recipients via POST /v1/messages/batch ×${fmt(options.batch)} over HTTP in ` +
         `${seconds(enqueueMs)} (${fmt((options.messages / enqueueMs) * 1000)}/s), peak RSS ${mb(enqueued.peak.rssKb)} ` +

@@ -101,6 +101,9 @@ export const PRIORITY = { urgent: 0, conversational: 1, bulk: 5 } as const;
  */
 const HEAD_START_MS: Record<number, number> = { [PRIORITY.urgent]: 0, [PRIORITY.conversational]: 2_000, [PRIORITY.bulk]: 60_000 };
 
+/** The largest head start: a due message's claim order is at most this far past now. */
+export const MAX_HEAD_START_MS = Math.max(...Object.values(HEAD_START_MS));
+
 export function claimOrderOf(dueAt: string, priority: number): string {
   const offset = HEAD_START_MS[priority] ?? HEAD_START_MS[PRIORITY.bulk] ?? 60_000;
   return new Date(Date.parse(dueAt) + offset).toISOString();

@@ -1,4 +1,13 @@
-import { sql, type Expression, type ExpressionBuilder, type Insertable, type Kysely, type SqlBool, type Updateable } from 'kysely';
+import {
+  sql,
+  type Expression,
+  type ExpressionBuilder,
+  type Insertable,
+  type Kysely,
+  type Selectable,
+  type SqlBool,
+  type Updateable,
+} from 'kysely';
 import type { Conversation, NewConversation } from '../domain/models.js';
 import type { DialectName } from './database.js';
 import type { ConversationTable, Database } from './schema.js';
@@ -8,7 +17,7 @@ import { slicesWithinBindLimit } from './bind-limit.js';
 
 export class ConversationRepository {
   /** Up to this many matching messages or contacts, search reads the threads by id (tests lower it). */
-  static searchSmallMatch = 2000;
+  static searchSmallMatch = 10_000;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -211,28 +220,31 @@ export class ConversationRepository {
           .where(notSnoozed);
         break;
     }
-    if (filter.q !== undefined) {
-      const terms = searchTerms(filter.q);
-      const sets = await this.searchSets(workspaceId, terms);
-      if (sets) {
-        // Few matches: the threads are read by id and sorted, instead of walking the list.
-        const { conversationIds, contactIds } = sets;
-        if (conversationIds.length === 0 && contactIds.length === 0) return { data: [], nextCursor: null };
-        query = query.where((eb) =>
-          eb.or([
-            ...(conversationIds.length > 0 ? [eb('id', 'in', conversationIds)] : []),
-            ...(contactIds.length > 0 ? [eb('contact_id', 'in', contactIds)] : []),
-          ]),
-        );
-      } else {
-        // Many matches: walk the list in order, testing each thread against the matches.
-        query = query.where(this.searchCondition(workspaceId, terms));
-      }
-    }
     if (after) {
       query = query.where((eb) => eb(eb.refTuple('last_activity_at', 'id'), '<', eb.tuple(after.sort, after.id)));
     }
-    const rows = await query.orderBy('last_activity_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+    let rows: Array<Selectable<ConversationTable>>;
+    const terms = filter.q === undefined ? null : searchTerms(filter.q);
+    const sets = terms ? await this.searchSets(workspaceId, terms) : null;
+    if (terms && sets) {
+      // Few matches: read those threads by id (and by contact) and sort them here. With ORDER
+      // BY … LIMIT in the query, SQLite would walk the whole list testing each thread instead.
+      const { conversationIds, contactIds } = sets;
+      const found = new Map<string, Selectable<ConversationTable>>();
+      if (conversationIds.length > 0) {
+        for (const row of await query.where('id', 'in', conversationIds).execute()) found.set(row.id, row);
+      }
+      if (contactIds.length > 0) {
+        for (const row of await query.where('contact_id', 'in', contactIds).execute()) found.set(row.id, row);
+      }
+      rows = [...found.values()]
+        .sort((a, b) => compareDesc(a.last_activity_at, b.last_activity_at) || compareDesc(a.id, b.id))
+        .slice(0, limit + 1);
+    } else {
+      // Many matches (or no search): walk the list in order, testing each thread.
+      if (terms) query = query.where(this.searchCondition(workspaceId, terms));
+      rows = await query.orderBy('last_activity_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+    }
     const page = rows.slice(0, limit).map(toConversation);
     const last = page.at(-1);
     return {
@@ -253,24 +265,19 @@ export class ConversationRepository {
     { text, digits, words }: SearchTerms,
   ): (eb: ExpressionBuilder<Database, 'conversations'>) => Expression<SqlBool> {
     const like = `%${escapeLike(text)}%`;
-    const trigram = this.dialect === 'sqlite' ? contactTrigramMatch(text, digits) : null;
+    // Many matching contacts: a scan of the workspace's contacts measured faster here than
+    // the trigram index (which serves the few-matches plan, see searchSets).
     return (eb) => {
-      const contactMatch = trigram
-        ? eb
-            .selectFrom('contacts')
-            .select('contacts.id')
-            .where('contacts.workspace_id', '=', workspaceId)
-            .where('contacts.id', 'in', sql<string>`(select contact_id from contacts_fts where contacts_fts match ${trigram})`)
-        : eb
-            .selectFrom('contacts')
-            .select('contacts.id')
-            .where('contacts.workspace_id', '=', workspaceId)
-            .where((c) =>
-              c.or([
-                c(c.fn('lower', ['contacts.name']), 'like', sql<string>`${like} escape '\\'`),
-                ...(digits.length > 0 ? [c('contacts.phone_number', 'like', `%${digits}%`)] : []),
-              ]),
-            );
+      const contactMatch = eb
+        .selectFrom('contacts')
+        .select('contacts.id')
+        .where('contacts.workspace_id', '=', workspaceId)
+        .where((c) =>
+          c.or([
+            c(c.fn('lower', ['contacts.name']), 'like', sql<string>`${like} escape '\\'`),
+            ...(digits.length > 0 ? [c('contacts.phone_number', 'like', `%${digits}%`)] : []),
+          ]),
+        );
       const conditions: Expression<SqlBool>[] = [eb('contact_id', 'in', contactMatch)];
       if (words.length > 0) {
         if (this.dialect === 'postgres') {
@@ -307,8 +314,9 @@ export class ConversationRepository {
     let contactIds: string[];
     const match = this.dialect === 'sqlite' ? contactTrigramMatch(text, digits) : null;
     if (match) {
-      const rows = await sql<{ id: string }>`select c.id from contacts_fts f join contacts c on c.id = f.contact_id
-        where contacts_fts match ${match} and c.workspace_id = ${workspaceId} limit ${SMALL_MATCH + 1}`.execute(this.db);
+      // Every workspace's contacts: the thread query that follows keeps the workspace's own.
+      const rows = await sql<{ id: string }>`select contact_id as id from contacts_fts
+        where contacts_fts match ${match} limit ${SMALL_MATCH + 1}`.execute(this.db);
       contactIds = rows.rows.map((row) => row.id);
     } else {
       const like = `%${escapeLike(text)}%`;
@@ -432,6 +440,11 @@ function contactTrigramMatch(text: string, digits: string): string | null {
     ...(digits.length >= 3 ? [`phone_number : ${phrase(digits)}`] : []),
   ];
   return parts.length > 0 ? parts.join(' OR ') : null;
+}
+
+/** Descending order of ISO times and UUIDv7 ids, compared as the database compares text (bytes). */
+function compareDesc(a: string, b: string): number {
+  return a < b ? 1 : a > b ? -1 : 0;
 }
 
 function escapeLike(text: string): string {

@@ -1,6 +1,6 @@
 import { sql, type Insertable, type Kysely, type Updateable } from 'kysely';
 import type { Message, UnknownOutcomeRule } from '../domain/models.js';
-import { claimOrderOf } from '../domain/send-pace.js';
+import { claimOrderOf, MAX_HEAD_START_MS } from '../domain/send-pace.js';
 import { carrierMessageIdKeys, compareCarrierMessageIdMatch, matchCarrierMessageId } from '../domain/carrier-message-id.js';
 import type { IdSource } from '../domain/ports.js';
 import {
@@ -28,6 +28,9 @@ export interface ClaimFence {
 
 /** A due message as the claim sees it: its priority decides its place in the queue. */
 export type DueMessage = Message & { priority: number };
+
+/** Above this many senders with claimable messages, the claim walks the queue instead (see lockDue). */
+const MAX_SENDER_PROBES = 32;
 
 export interface ExpiredLease {
   id: string;
@@ -271,6 +274,12 @@ export class MessageRepository {
    * Locks up to `limit` due outbound messages — queued ones, and scheduled ones whose time
    * has come — most urgent priority first. Call inside a transaction, then `markClaimed`.
    * PostgreSQL skips rows other workers hold; SQLite has a single writer.
+   *
+   * Senders (and workspaces) whose rate is used up for now are left out, so their backlog
+   * never crowds out the others. With none paused, one walk of the queue in claim order
+   * does it. With some paused, that walk would read a paused sender's whole backlog to find
+   * nothing (0.5 s per claim with a million held back), so the claim reads instead the
+   * head of each sender that is not paused (see `claimableSenders`).
    */
   async lockDue(
     now: string,
@@ -279,33 +288,115 @@ export class MessageRepository {
   ): Promise<DueMessage[]> {
     const paused = options.pausedSenders ?? [];
     const pausedWorkspaces = options.pausedWorkspaces ?? [];
-    const rows = await this.db
-      .selectFrom('messages')
-      .selectAll()
-      // Literal, not bound: it is the condition of messages_claimable_idx (migration 0007),
-      // and planners match a partial index only on the same literal condition.
-      .where(sql<boolean>`status in ('queued', 'scheduled')`)
-      .where('direction', '=', 'outbound')
-      .where('next_attempt_at', '<=', now)
-      // Senders whose rate is used up for now: their backlog must not crowd out the others.
-      .$if(paused.length > 0, (qb) => qb.where('number_id', 'not in', paused))
-      .$if(pausedWorkspaces.length > 0, (qb) => qb.where('workspace_id', 'not in', pausedWorkspaces))
-      // One message in flight per thread, so a customer reads a thread's texts in order.
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('messages as busy')
-              .select('busy.id')
-              .whereRef('busy.conversation_id', '=', 'messages.conversation_id')
-              // Literal for messages_sending_thread_idx, as above.
-              .where(sql<boolean>`busy.status = 'sending'`),
-          ),
-        ),
+    if (paused.length === 0 && pausedWorkspaces.length === 0) return this.lockInClaimOrder(now, limit, null);
+    const senders = await this.claimableSenders(paused, pausedWorkspaces);
+    if (senders.length === 0) return [];
+    // Many active senders: their backlogs interleave, and the walk finds unpaused rows soon.
+    if (senders.length > MAX_SENDER_PROBES) return this.lockInClaimOrder(now, limit, { paused, pausedWorkspaces });
+    const horizon = new Date(Date.parse(now) + MAX_HEAD_START_MS).toISOString();
+    const heads: Array<{ id: string; claim_order: string | null }> = [];
+    for (const sender of senders) {
+      heads.push(
+        ...(await this.claimable(now)
+          .select(['messages.id', 'messages.claim_order'])
+          .where('messages.number_id', '=', sender)
+          // A due message's claim order is at most the largest head start past now: the walk
+          // of this sender's index stops there even when the rest is scheduled for later.
+          .where('messages.claim_order', '<=', horizon)
+          .orderBy('messages.claim_order')
+          .orderBy('messages.id')
+          .limit(limit)
+          .execute()),
+      );
+    }
+    const chosen = heads
+      .sort((a, b) => (a.claim_order ?? '').localeCompare(b.claim_order ?? '') || a.id.localeCompare(b.id))
+      .slice(0, limit)
+      .map((head) => head.id);
+    if (chosen.length === 0) return [];
+    return this.lockInClaimOrder(now, limit, { ids: chosen });
+  }
+
+  /**
+   * The senders with claimable messages, outside the paused ones: a skip scan over
+   * messages_claimable_sender_idx (migration 0014), one probe per sender however long its
+   * queue, written as a recursive query both databases run.
+   */
+  private async claimableSenders(paused: string[], pausedWorkspaces: string[]): Promise<string[]> {
+    const result = await sql<{ number_id: string }>`
+      with recursive senders(number_id) as (
+        select (select number_id from messages where status in ('queued', 'scheduled') order by number_id limit 1)
+        union all
+        select (
+          select m.number_id from messages m
+          where m.status in ('queued', 'scheduled') and m.number_id > senders.number_id
+          order by m.number_id limit 1
+        )
+        from senders where senders.number_id is not null
       )
+      select number_id from senders where number_id is not null`.execute(this.db);
+    const pausedSet = new Set(paused);
+    let senders = result.rows.map((row) => row.number_id).filter((id) => !pausedSet.has(id));
+    if (pausedWorkspaces.length > 0 && senders.length > 0) {
+      const open = await this.db
+        .selectFrom('numbers')
+        .select('id')
+        .where('id', 'in', senders)
+        .where('workspace_id', 'not in', pausedWorkspaces)
+        .execute();
+      const openIds = new Set(open.map((row) => row.id));
+      senders = senders.filter((id) => openIds.has(id));
+    }
+    return senders;
+  }
+
+  /** Due, claimable outbound messages whose thread has nothing in flight. */
+  private claimable(now: string) {
+    return (
+      this.db
+        .selectFrom('messages')
+        // Literal, not bound: it is the condition of the claim indexes (migrations 0007, 0014),
+        // and planners match a partial index only on the same literal condition.
+        .where(sql<boolean>`messages.status in ('queued', 'scheduled')`)
+        .where('messages.direction', '=', 'outbound')
+        .where('messages.next_attempt_at', '<=', now)
+        // One message in flight per thread, so a customer reads a thread's texts in order.
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('messages as busy')
+                .select('busy.id')
+                .whereRef('busy.conversation_id', '=', 'messages.conversation_id')
+                // Literal for messages_sending_thread_idx, as above.
+                .where(sql<boolean>`busy.status = 'sending'`),
+            ),
+          ),
+        )
+    );
+  }
+
+  /**
+   * The claim proper: locks claimable rows in claim order — all of them, those outside the
+   * paused senders, or the chosen ids (re-checked: another worker may have taken them).
+   */
+  private async lockInClaimOrder(
+    now: string,
+    limit: number,
+    filter: { paused: string[]; pausedWorkspaces: string[] } | { ids: string[] } | null,
+  ): Promise<DueMessage[]> {
+    let query = this.claimable(now).selectAll('messages');
+    if (filter && 'ids' in filter) query = query.where('messages.id', 'in', filter.ids);
+    if (filter && 'paused' in filter) {
+      const { paused, pausedWorkspaces } = filter;
+      query = query
+        .$if(paused.length > 0, (qb) => qb.where('messages.number_id', 'not in', paused))
+        .$if(pausedWorkspaces.length > 0, (qb) => qb.where('messages.workspace_id', 'not in', pausedWorkspaces));
+    }
+    const rows = await query
       // Due time plus a priority head start (domain/send-pace.ts): replies before bulk, and
       // bulk that has waited long enough before new replies, so neither starves.
-      .orderBy('claim_order')
-      .orderBy('id')
+      .orderBy('messages.claim_order')
+      .orderBy('messages.id')
       .limit(limit)
       .$if(this.dialect === 'postgres', (qb) => qb.forUpdate().skipLocked())
       .execute();

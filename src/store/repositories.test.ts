@@ -538,6 +538,40 @@ describe.each(STORES)('claiming due messages on %s', (kind) => {
       expect(paused.filter((m) => m.workspaceId === seeded.workspace.id)).toEqual([]);
     });
 
+    it('leaves paused senders and workspaces out however long their backlog, in claim order across the others', async () => {
+      const [a, b, c] = [await seed(), await seed(), await seed()];
+      if (!a || !b || !c) throw new Error('seed');
+      // Sender A: a backlog older than everything else.
+      for (let i = 0; i < 40; i++) await repos.messages.insert(message(await thread(a, `+1201555${4000 + i}`), a, { nextAttemptAt: iso(i) }));
+      const b1 = message(await thread(b, '+12015554101'), b, { nextAttemptAt: iso(1000) });
+      const c1 = message(await thread(c, '+12015554102'), c, { nextAttemptAt: iso(2000) });
+      const b2 = message(await thread(b, '+12015554103'), b, { nextAttemptAt: iso(3000) });
+      const cLater = message(await thread(c, '+12015554104'), c, { status: 'scheduled', sendAt: iso(500_000), nextAttemptAt: iso(500_000) });
+      for (const m of [b1, c1, b2, cLater]) await repos.messages.insert(m);
+      const claim = (options: { pausedSenders?: string[]; pausedWorkspaces?: string[] }) =>
+        t.ctx.db.transaction((trx) => trx.messages.lockDue(iso(100_000), 10, options));
+
+      expect((await claim({})).map((m) => m.numberId)).toEqual(Array(10).fill(a.number.id));
+      expect((await claim({ pausedSenders: [a.number.id] })).map((m) => m.id)).toEqual([b1.id, c1.id, b2.id]);
+      expect((await claim({ pausedSenders: [a.number.id], pausedWorkspaces: [b.workspace.id] })).map((m) => m.id)).toEqual([c1.id]);
+      expect(await claim({ pausedSenders: [a.number.id, c.number.id], pausedWorkspaces: [b.workspace.id] })).toEqual([]);
+    });
+
+    it('with many active senders and one paused, walks the queue instead and finds the same messages', async () => {
+      const senders = [];
+      for (let i = 0; i < 34; i++) senders.push(await seed());
+      const [paused] = senders;
+      if (!paused) throw new Error('seed');
+      const expected: string[] = [];
+      for (const [i, sender] of senders.entries()) {
+        const m = message(await thread(sender, `+1201555${4200 + i}`), sender, { nextAttemptAt: iso(i * 10) });
+        await repos.messages.insert(m);
+        if (sender !== paused) expected.push(m.id);
+      }
+      const due = await t.ctx.db.transaction((trx) => trx.messages.lockDue(iso(100_000), 100, { pausedSenders: [paused.number.id] }));
+      expect(due.map((m) => m.id)).toEqual(expected);
+    });
+
     it('returns due messages only, most urgent first, and leases them', async () => {
       const seeded = await seed();
       // Each in its own thread: within one thread only one message is due at a time.

@@ -63,12 +63,17 @@ describe.each(STORES)('a STOP racing a queued campaign on %s', (kind) => {
     try {
       const claimed = async () =>
         carrier.submits.length === 1 && (await t?.ctx.db.repos.messages.findById(second?.id ?? ''))?.status === 'sending';
-      for (let i = 0; i < 500 && !(await claimed()); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      for (let i = 0; i < 1500 && !(await claimed()); i++) await new Promise((resolve) => setTimeout(resolve, 10));
       expect(await claimed()).toBe(true);
       expect(carrier.submits).toHaveLength(1);
       await handleInbound(t.ctx, { carrierId: carrier.id, from: recipient(2), to: CAMPAIGN_NUMBER, body: 'STOP', carrierMessageId: null, at: new Date() });
       release();
-      await worker.drain();
+      // The running worker settles both (drain() beside a running loop could race its claims).
+      const settled = async () => {
+        const [a, b] = await Promise.all([first, second].map((r) => t?.ctx.db.repos.messages.findById(r?.id ?? '')));
+        return a?.status === 'sent' && b?.status === 'canceled';
+      };
+      for (let i = 0; i < 1500 && !(await settled()); i++) await new Promise((resolve) => setTimeout(resolve, 10));
     } finally {
       release();
       await worker.stop();
@@ -108,7 +113,11 @@ describe.each(STORES)('a STOP racing a queued campaign on %s', (kind) => {
         stopRecordedAt.set(from, Date.now());
         await new Promise((resolve) => setTimeout(resolve, 2));
       }
-      await worker.drain();
+      // The running worker finishes the campaign (drain() beside a running loop could race its claims).
+      const ids = results.map((r) => r.id ?? '');
+      const finished = async () =>
+        (await Promise.all(ids.map((id) => ctx.db.repos.messages.findById(id)))).every((m) => m && ['sent', 'delivered', 'canceled'].includes(m.status));
+      for (let i = 0; i < 3000 && !(await finished()); i++) await new Promise((resolve) => setTimeout(resolve, 10));
     } finally {
       await worker.stop();
     }

@@ -147,11 +147,16 @@ export class SendWorker {
 
   /** Waits until nothing is due or in flight (tests and the CLI use it). */
   async drain(): Promise<void> {
+    let quietPasses = 0;
     for (;;) {
+      this.requeuedForNow = 0;
       const claimed = await this.tick();
       // A pass that only settled messages (expired, opted out) made progress: more may be due.
-      if (claimed === 0 && this.settledLastPass === 0 && this.inFlight.size === 0 && this.requeuedForNow === 0) return;
-      this.requeuedForNow = 0;
+      const quiet = claimed === 0 && this.settledLastPass === 0 && this.inFlight.size === 0 && this.requeuedForNow === 0;
+      // Twice in a row: a send that finished during the first quiet pass may have put its
+      // message back as due (not submitted after all), after that pass's claim had looked.
+      quietPasses = quiet ? quietPasses + 1 : 0;
+      if (quietPasses >= 2) return;
       await this.settleInFlight();
     }
   }

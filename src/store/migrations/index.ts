@@ -12,6 +12,7 @@ import * as unparseableReceipts from './0010-unparseable-receipts.js';
 import * as compliance from './0011-compliance.js';
 import * as webSessions from './0012-web-sessions.js';
 import * as inbox from './0013-inbox.js';
+import * as claimBySender from './0014-claim-by-sender.js';
 
 /** Migrations are listed in code (not read from disk) so they ship inside any bundle. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0011-compliance': compliance,
   '0012-web-sessions': webSessions,
   '0013-inbox': inbox,
+  '0014-claim-by-sender': claimBySender,
 };
 
 export class StaticMigrationProvider implements MigrationProvider {
