@@ -218,6 +218,10 @@ describe('web inbox in a real browser', () => {
     await inbox.locator('.snooze-form').getByRole('button', { name: 'Snooze' }).click();
     await inbox.getByText(/Snoozed until/).waitFor();
     await inbox.getByRole('option', { name }).waitFor({ state: 'detached' });
+    await inbox.getByRole('button', { name: 'Snoozed', exact: true }).click();
+    await inbox.getByRole('option', { name }).waitFor();
+    await inbox.getByRole('button', { name: 'Open', exact: true }).click();
+    await inbox.getByRole('option').first().waitFor();
   });
 
   it('shows an opt-out and refuses to send to that contact', async () => {
@@ -233,6 +237,25 @@ describe('web inbox in a real browser', () => {
     const refused = await apiAsPage<{ error: { code: string } }>(inbox, 'POST', '/v1/messages', { from: DEMO_NUMBER, to: CUSTOMER, body: 'Are you sure?' });
     expect(refused.status).toBe(422);
     expect(refused.json.error.code).toBe('recipient_opted_out');
+
+    // A tab that has not heard of the opt-out yet (here: told otherwise) still cannot send,
+    // and says why in words.
+    const stale = /\/v1\/conversations(\/[^/?]+)?(\?.*)?$/;
+    await inbox.route(stale, async (route) => {
+      const response = await route.fetch();
+      const json = (await response.json()) as { contact?: { optedOut: boolean }; data?: { contact: { optedOut: boolean } }[] };
+      if (json.contact) json.contact.optedOut = false;
+      for (const c of json.data ?? []) c.contact.optedOut = false;
+      await route.fulfill({ response, json });
+    });
+    await inbox.reload();
+    const composer = inbox.getByRole('textbox', { name: 'Message' });
+    await composer.fill('Are you sure?');
+    await inbox.getByRole('button', { name: 'Send', exact: true }).click();
+    await inbox.getByRole('alert').filter({ hasText: 'Not sent: this contact has opted out' }).waitFor();
+    await inbox.unroute(stale);
+    await inbox.reload();
+    await inbox.getByTestId('consent-status').filter({ hasText: 'Opted out' }).waitFor();
   });
 
   it('pages a long list with the cursor and keeps only the visible rows in the page', async () => {

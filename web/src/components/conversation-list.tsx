@@ -8,6 +8,7 @@ const VIEWS: { id: ConversationView; label: string }[] = [
   { id: 'open', label: 'Open' },
   { id: 'mine', label: 'Mine' },
   { id: 'unassigned', label: 'Unassigned' },
+  { id: 'snoozed', label: 'Snoozed' },
   { id: 'closed', label: 'Closed' },
 ];
 

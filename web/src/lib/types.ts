@@ -13,6 +13,8 @@ export interface User {
 export interface Workspace {
   id: string;
   name: string;
+  /** The name in automatic replies and {{business.name}}; null = the workspace's name. */
+  brandName?: string | null;
   defaultCountry: string;
 }
 
@@ -140,4 +142,4 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-export type ConversationView = 'open' | 'mine' | 'unassigned' | 'closed';
+export type ConversationView = 'open' | 'mine' | 'unassigned' | 'snoozed' | 'closed';

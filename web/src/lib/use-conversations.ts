@@ -10,6 +10,7 @@ function belongs(view: ConversationView, c: Conversation, me: User): boolean {
   const closed = c.status === 'closed';
   const snoozed = c.snoozedUntil ? new Date(c.snoozedUntil).getTime() > Date.now() : false;
   if (view === 'closed') return closed;
+  if (view === 'snoozed') return !closed && snoozed;
   if (closed || snoozed) return false;
   if (view === 'mine') return c.assignee?.type === 'user' && c.assignee.id === me.id;
   if (view === 'unassigned') return !c.assignee;

@@ -202,7 +202,7 @@ export function InboxPage({ session, conversationId }: { session: Session; conve
               mergeFields={{
                 'contact.name': conversation.contact.name,
                 'contact.phoneNumber': conversation.contact.phoneNumber,
-                'business.name': session.workspace.name,
+                'business.name': session.workspace.brandName || session.workspace.name,
               }}
               onSend={send}
               onNote={addNote}
