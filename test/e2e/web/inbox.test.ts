@@ -2,6 +2,7 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -18,6 +19,12 @@ const DEMO_NUMBER = '+12015550100';
 const CUSTOMER = '+12015550123';
 const XSS_CUSTOMER = '+12015550177';
 const XSS_BODY = '<img src=x onerror=alert(1)>';
+/**
+ * The README's screenshots: `PARLEY_SCREENSHOTS_DIR=docs npx vitest run test/e2e/web` refreshes
+ * docs/inbox.png and docs/simulator.png; an ordinary run writes them to a temporary folder, so
+ * running the tests does not change tracked files.
+ */
+const SCREENSHOTS = path.resolve(process.env.PARLEY_SCREENSHOTS_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'parley-shots-')));
 
 describe('web inbox in a real browser', () => {
   let harness: WebHarness;
@@ -161,8 +168,8 @@ describe('web inbox in a real browser', () => {
     await inbox.getByRole('heading', { name: 'Jamie Rivera' }).waitFor();
     await inbox.getByRole('option', { name: /Jamie Rivera/ }).waitFor();
     await inbox.getByTestId('consent-status').filter({ hasText: 'Can receive texts' }).waitFor();
-    fs.mkdirSync(path.resolve('docs'), { recursive: true });
-    await inbox.screenshot({ path: path.resolve('docs/inbox.png') });
+    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+    await inbox.screenshot({ path: path.join(SCREENSHOTS, 'inbox.png') });
   });
 
   it('creates a team and a template in settings; assigns to the team and fills the template in the composer', async () => {
@@ -299,7 +306,7 @@ describe('web inbox in a real browser', () => {
     await phone.getByLabel('Your handset number').fill(CUSTOMER);
     await phone.getByRole('button', { name: 'Use this phone' }).click();
     await phone.getByTestId('handset-message').first().waitFor();
-    await phone.screenshot({ path: path.resolve('docs/simulator.png') });
+    await phone.screenshot({ path: path.join(SCREENSHOTS, 'simulator.png') });
   });
 
   /**
