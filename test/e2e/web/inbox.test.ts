@@ -50,6 +50,7 @@ describe('web inbox in a real browser', () => {
   afterAll(async () => {
     await context?.close().catch(() => undefined);
     await harness?.stop();
+    if (!process.env.PARLEY_SCREENSHOTS_DIR) fs.rmSync(SCREENSHOTS, { recursive: true, force: true });
   });
 
   /** Texts the business from the phone simulator page, as a customer would. */
