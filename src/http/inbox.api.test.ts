@@ -220,7 +220,7 @@ describe.each(STORES)('the inbox API on %s', (kind) => {
     await inbound(phone(31), 'Can I bring my daughter?');
 
     // Both plans: few matches (threads read by id) and many (the list walked in order).
-    for (const smallMatch of [10_000, 0]) {
+    for (const smallMatch of [2000, 0]) {
       ConversationRepository.searchSmallMatch = smallMatch;
       try {
         expect(await ids('q=quint')).toEqual([named]);
@@ -234,7 +234,7 @@ describe.each(STORES)('the inbox API on %s', (kind) => {
         expect(await ids('q=crownless')).toEqual([]);
         expect(await ids(`q=${encodeURIComponent('100%')}`)).toEqual([]);
       } finally {
-        ConversationRepository.searchSmallMatch = 10_000;
+        ConversationRepository.searchSmallMatch = 2000;
       }
     }
     // Search combines with a view.

@@ -17,7 +17,7 @@ import { slicesWithinBindLimit } from './bind-limit.js';
 
 export class ConversationRepository {
   /** Up to this many matching messages or contacts, search reads the threads by id (tests lower it). */
-  static searchSmallMatch = 10_000;
+  static searchSmallMatch = 2000;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -232,10 +232,10 @@ export class ConversationRepository {
       const { conversationIds, contactIds } = sets;
       const found = new Map<string, Selectable<ConversationTable>>();
       if (conversationIds.length > 0) {
-        for (const row of await query.where('id', 'in', conversationIds).execute()) found.set(row.id, row);
+        for (const row of await query.where(this.inList('id', conversationIds)).execute()) found.set(row.id, row);
       }
       if (contactIds.length > 0) {
-        for (const row of await query.where('contact_id', 'in', contactIds).execute()) found.set(row.id, row);
+        for (const row of await query.where(this.inList('contact_id', contactIds)).execute()) found.set(row.id, row);
       }
       rows = [...found.values()]
         .sort((a, b) => compareDesc(a.last_activity_at, b.last_activity_at) || compareDesc(a.id, b.id))
@@ -356,6 +356,17 @@ export class ConversationRepository {
       if (conversationIds.length > SMALL_MATCH) return null;
     }
     return { conversationIds: [...new Set(conversationIds)], contactIds };
+  }
+
+  /**
+   * `column in (ids)` with the ids as one parameter (a JSON array on SQLite, an array on
+   * PostgreSQL): one cached statement whatever the count, where a list of thousands of
+   * placeholders would be prepared anew each time.
+   */
+  private inList(column: 'id' | 'contact_id', ids: string[]): Expression<SqlBool> {
+    return this.dialect === 'postgres'
+      ? sql<SqlBool>`${sql.ref(`conversations.${column}`)} = any(${ids}::text[])`
+      : sql<SqlBool>`${sql.ref(`conversations.${column}`)} in (select value from json_each(${JSON.stringify(ids)}))`;
   }
 
   /** Changes inbox fields and returns the thread as it now stands; null when not in the workspace. */
