@@ -6,7 +6,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
@@ -43,8 +43,13 @@ export default tseslint.config(
   },
   {
     // Tool configuration files are loaded by their tools as default exports.
-    files: ['*.config.ts', '*.config.js'],
+    files: ['*.config.ts', '*.config.js', 'web/*.config.ts'],
     rules: { 'no-restricted-syntax': 'off' },
+  },
+  {
+    // The web app runs in the browser: DOM globals, no Node.
+    files: ['web/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: { window: 'readonly', document: 'readonly' } },
   },
   {
     files: ['bin/*', '**/*.js'],

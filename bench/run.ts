@@ -9,7 +9,8 @@
  *   BENCH_E2E_MESSAGES=5000 (HTTP API → workers → SMPP → receipts, vs the bare SMPP round trip; see pipeline-e2e.ts)
  *   BENCH_INBOUND_MESSAGES=5000 (receipts and replies through the carrier sink; see inbound.ts)
  *   BENCH_MEMORY_MESSAGES=1000000 (RSS of `parley start` with that many queued; see memory.ts)
- *   BENCH_ONLY=e2e,inbound   run only these parts: encoding, store, http, smpp, e2e, inbound, memory
+ *   BENCH_INBOX_CONVERSATIONS=100000 BENCH_INBOX_MESSAGES=1000000 (inbox list views and search; see inbox.ts)
+ *   BENCH_ONLY=e2e,inbound   run only these parts: encoding, store, http, smpp, e2e, inbound, memory, inbox
  */
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
@@ -23,6 +24,7 @@ import { benchSmpp } from './smpp.js';
 import { benchPipelineE2e } from './pipeline-e2e.js';
 import { benchInbound } from './inbound.js';
 import { benchMemory } from './memory.js';
+import { benchInbox } from './inbox.js';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 2000);
 
@@ -98,7 +100,7 @@ async function postgresReachable(): Promise<boolean> {
   }
 }
 
-const PARTS = ['encoding', 'store', 'http', 'smpp', 'e2e', 'inbound', 'memory'] as const;
+const PARTS = ['encoding', 'store', 'http', 'smpp', 'e2e', 'inbound', 'memory', 'inbox'] as const;
 
 function selectedParts(): Set<string> {
   const only = (process.env.BENCH_ONLY ?? '').split(',').map((p) => p.trim()).filter(Boolean);
@@ -135,6 +137,7 @@ async function main(): Promise<void> {
     if (pgUp) await benchInbound('postgres');
   }
   if (parts.has('memory')) await benchMemory();
+  if (parts.has('inbox')) await benchInbox();
 }
 
 await main();

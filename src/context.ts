@@ -79,6 +79,10 @@ function resolveFrom(db: Store): EventResolver {
       const conversation = await db.repos.conversations.findInWorkspace(ref.workspaceId, ref.id);
       return conversation && { type: ref.type, workspaceId: ref.workspaceId, data: conversation };
     }
+    if (ref.type === 'note.created') {
+      const note = await db.repos.inbox.findNote(ref.workspaceId, ref.id);
+      return note && { type: ref.type, workspaceId: ref.workspaceId, data: note };
+    }
     const message = await db.repos.messages.findInWorkspace(ref.workspaceId, ref.id);
     return message && { type: ref.type, workspaceId: ref.workspaceId, data: message };
   };

@@ -219,7 +219,8 @@ async function writeInbound(
     receivedAt: text.receivedAt,
   };
   await repos.messages.insert({ ...message, priority: 0, nextAttemptAt: null });
-  let touched = await repos.conversations.touch(conversation, now, text.body);
+  // The customer wrote: a closed or snoozed thread is back in the open inbox, and unread.
+  let touched = await repos.conversations.recordInbound(await repos.conversations.touch(conversation, now, text.body), now);
 
   // A keyword counts only as the whole text; with parts missing we cannot know that it
   // was ("[…] STOP" may end a longer sentence), so an incomplete text is left for a person.

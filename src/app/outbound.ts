@@ -6,6 +6,7 @@ import {
   type BusinessNumber,
   type Contact,
   type Conversation,
+  type NewConversation,
   type Message,
   type MessageCategory,
   type Workspace,
@@ -255,7 +256,7 @@ function contactCandidate(deps: Pick<Deps, 'ids'>, draft: OutboundDraft, now: st
   };
 }
 
-function threadCandidate(deps: Pick<Deps, 'ids'>, draft: OutboundDraft, contact: Contact, now: string): Conversation {
+function threadCandidate(deps: Pick<Deps, 'ids'>, draft: OutboundDraft, contact: Contact, now: string): NewConversation {
   return {
     id: deps.ids.next(),
     workspaceId: draft.workspace.id,

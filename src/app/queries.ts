@@ -6,34 +6,46 @@ import type { Page } from '../store/cursor.js';
 
 type Deps = Pick<AppContext, 'db'>;
 
+/** Who works a thread, with the name to show. */
+export interface Assignee {
+  type: 'user' | 'team';
+  id: string;
+  name: string;
+}
+
 export interface ConversationView extends Conversation {
   contact: Contact;
   number: BusinessNumber;
+  assignee: Assignee | null;
 }
 
-async function withParties(deps: Deps, conversations: Conversation[]): Promise<ConversationView[]> {
-  const [contacts, numbers] = await Promise.all([
-    deps.db.repos.contacts.findByIds([...new Set(conversations.map((c) => c.contactId))]),
-    deps.db.repos.numbers.findByIds([...new Set(conversations.map((c) => c.numberId))]),
+/** Threads with their contact, business number and assignee, in a few reads for a whole page. */
+export async function withParties(deps: Deps, conversations: Conversation[]): Promise<ConversationView[]> {
+  const distinct = (values: Array<string | null>): string[] => [...new Set(values.filter((v): v is string => v !== null))];
+  const [contacts, numbers, users, teams] = await Promise.all([
+    deps.db.repos.contacts.findByIds(distinct(conversations.map((c) => c.contactId))),
+    deps.db.repos.numbers.findByIds(distinct(conversations.map((c) => c.numberId))),
+    deps.db.repos.inbox.usersByIds(distinct(conversations.map((c) => c.assigneeUserId))),
+    deps.db.repos.inbox.teamsByIds(distinct(conversations.map((c) => c.assigneeTeamId))),
   ]);
   const contactById = new Map(contacts.map((c) => [c.id, c]));
   const numberById = new Map(numbers.map((n) => [n.id, n]));
+  const userById = new Map(users.map((u) => [u.id, u]));
+  const teamById = new Map(teams.map((t) => [t.id, t]));
   return conversations.flatMap((conversation) => {
     const contact = contactById.get(conversation.contactId);
     const number = numberById.get(conversation.numberId);
-    return contact && number ? [{ ...conversation, contact, number }] : [];
+    const user = conversation.assigneeUserId === null ? undefined : userById.get(conversation.assigneeUserId);
+    const team = conversation.assigneeTeamId === null ? undefined : teamById.get(conversation.assigneeTeamId);
+    const assignee: Assignee | null = user
+      ? { type: 'user', id: user.id, name: user.name }
+      : team
+        ? { type: 'team', id: team.id, name: team.name }
+        : null;
+    return contact && number ? [{ ...conversation, contact, number, assignee }] : [];
   });
 }
 
-export async function listConversations(
-  deps: Deps,
-  workspace: Workspace,
-  limit: number,
-  cursor?: string,
-): Promise<Page<ConversationView>> {
-  const page = await deps.db.repos.conversations.list(workspace.id, limit, cursor);
-  return { data: await withParties(deps, page.data), nextCursor: page.nextCursor };
-}
 
 export async function getConversation(deps: Deps, workspace: Workspace, id: string): Promise<ConversationView> {
   const conversation = await deps.db.repos.conversations.findInWorkspace(workspace.id, id);

@@ -89,13 +89,70 @@ export interface Contact {
   updatedAt: string;
 }
 
-export interface Conversation {
+/** A thread as it is first written; the inbox fields start open, unassigned, unread. */
+export interface NewConversation {
   id: string;
   workspaceId: string;
   numberId: string;
   contactId: string;
   lastMessageAt: string | null;
   lastMessagePreview: string | null;
+  createdAt: string;
+}
+
+export type ConversationStatus = 'open' | 'closed';
+
+export interface Conversation extends NewConversation {
+  status: ConversationStatus;
+  /** Who works the thread: a user, a team, or nobody (never both). */
+  assigneeUserId: string | null;
+  assigneeTeamId: string | null;
+  /** Open, but out of the open views until then; a time in the past counts as open. */
+  snoozedUntil: string | null;
+  lastInboundAt: string | null;
+  lastReadAt: string | null;
+  /** The list's sort key: lastMessageAt, or createdAt before the first message. */
+  lastActivityAt: string;
+}
+
+/** An inbound message arrived after anyone last read the thread. */
+export function isUnread(conversation: Pick<Conversation, 'lastInboundAt' | 'lastReadAt'>): boolean {
+  return (
+    conversation.lastInboundAt !== null &&
+    (conversation.lastReadAt === null || conversation.lastInboundAt > conversation.lastReadAt)
+  );
+}
+
+/** Open and not snoozed at `now` (a snooze that ran out counts as open). */
+export function isOpenAt(conversation: Pick<Conversation, 'status' | 'snoozedUntil'>, now: string): boolean {
+  return conversation.status === 'open' && (conversation.snoozedUntil === null || conversation.snoozedUntil <= now);
+}
+
+export interface Team {
+  id: string;
+  workspaceId: string;
+  name: string;
+  createdAt: string;
+}
+
+export interface Template {
+  id: string;
+  workspaceId: string;
+  name: string;
+  body: string;
+  createdAt: string;
+}
+
+/** An internal note on a thread: for staff only, never sent to the contact. */
+export interface Note {
+  id: string;
+  workspaceId: string;
+  conversationId: string;
+  /** The user who wrote it; null when written with an API key. */
+  authorUserId: string | null;
+  /** The author's name as shown: the user's name, or 'API key <prefix>'. */
+  authorLabel: string;
+  body: string;
   createdAt: string;
 }
 

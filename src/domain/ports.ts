@@ -1,4 +1,4 @@
-import type { Message, Conversation } from './models.js';
+import type { Message, Conversation, Note } from './models.js';
 
 /** The only source of time for logic: quiet hours, schedules and retries stay testable. */
 export interface Clock {
@@ -13,7 +13,8 @@ export interface IdSource {
 export type ParleyEvent =
   | { type: 'message.created'; workspaceId: string; data: Message }
   | { type: 'message.updated'; workspaceId: string; data: Message }
-  | { type: 'conversation.updated'; workspaceId: string; data: Conversation };
+  | { type: 'conversation.updated'; workspaceId: string; data: Conversation }
+  | { type: 'note.created'; workspaceId: string; data: Note };
 
 /** Fan-out of live events to SSE clients (in-process now; PostgreSQL NOTIFY when scaled out). */
 export interface EventBus {

@@ -1,5 +1,5 @@
 import type { Static } from '@sinclair/typebox';
-import type { BusinessNumber, Contact, Message, Workspace } from '../domain/models.js';
+import { isUnread, type BusinessNumber, type Contact, type Message, type Note, type Team, type Template, type Workspace } from '../domain/models.js';
 import type { CarrierView } from '../app/carrier.service.js';
 import type { UnmatchedReceiptsReport } from '../app/unmatched-receipts.js';
 import type { ConversationView } from '../app/queries.js';
@@ -10,7 +10,10 @@ import type {
   ContactSchema,
   ConversationSchema,
   MessageSchema,
+  NoteSchema,
   NumberSchema,
+  TeamSchema,
+  TemplateSchema,
   UnmatchedReceiptsPage,
   WorkspaceSchema,
 } from './schemas.js';
@@ -98,7 +101,31 @@ export function presentConversation(c: ConversationView): Static<typeof Conversa
     lastMessageAt: c.lastMessageAt,
     lastMessagePreview: c.lastMessagePreview === null ? null : maskSensitiveData(c.lastMessagePreview),
     createdAt: c.createdAt,
+    status: c.status,
+    assignee: c.assignee,
+    snoozedUntil: c.snoozedUntil,
+    unread: isUnread(c),
+    lastInboundAt: c.lastInboundAt,
+    lastReadAt: c.lastReadAt,
   };
+}
+
+export function presentNote(n: Note): Static<typeof NoteSchema> {
+  return {
+    id: n.id,
+    conversationId: n.conversationId,
+    body: n.body,
+    author: { id: n.authorUserId, name: n.authorLabel },
+    createdAt: n.createdAt,
+  };
+}
+
+export function presentTeam(t: Team): Static<typeof TeamSchema> {
+  return { id: t.id, name: t.name, createdAt: t.createdAt };
+}
+
+export function presentTemplate(t: Template): Static<typeof TemplateSchema> {
+  return { id: t.id, name: t.name, body: t.body, createdAt: t.createdAt };
 }
 
 const SECRET_SETTING = /password|secret|token|apikey/i;

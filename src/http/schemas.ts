@@ -74,12 +74,44 @@ export const NumberSchema = Type.Object({
   createdAt: Timestamp,
 });
 
+export const AssigneeSchema = Type.Object({
+  type: Type.Union([Type.Literal('user'), Type.Literal('team')]),
+  id: Type.String(),
+  name: Type.String(),
+});
+
 export const ConversationSchema = Type.Object({
   id: Type.String(),
   contact: ContactSchema,
   number: NumberSchema,
   lastMessageAt: Nullable(Timestamp),
   lastMessagePreview: Nullable(Type.String()),
+  createdAt: Timestamp,
+  status: Type.Union([Type.Literal('open'), Type.Literal('closed')]),
+  assignee: Nullable(AssigneeSchema),
+  snoozedUntil: Nullable(Timestamp),
+  unread: Type.Boolean({ description: 'an inbound message arrived after the thread was last read by anyone' }),
+  lastInboundAt: Nullable(Timestamp),
+  lastReadAt: Nullable(Timestamp),
+});
+
+export const NoteSchema = Type.Object({
+  id: Type.String(),
+  conversationId: Type.String(),
+  body: Type.String(),
+  author: Type.Object({
+    id: Nullable(Type.String({ description: 'the user; null when written with an API key' })),
+    name: Type.String({ description: "the user's name, or 'API key <prefix>'" }),
+  }),
+  createdAt: Timestamp,
+});
+
+export const TeamSchema = Type.Object({ id: Type.String(), name: Type.String(), createdAt: Timestamp });
+
+export const TemplateSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  body: Type.String({ description: 'may use {{contact.name}}, {{contact.phoneNumber}}, {{business.name}}' }),
   createdAt: Timestamp,
 });
 

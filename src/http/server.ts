@@ -20,6 +20,7 @@ import { workspaceRoutes } from './routes/workspace.routes.js';
 import { complianceRoutes } from './routes/compliance.routes.js';
 import { publicSessionRoutes, sessionRoutes } from './routes/session.routes.js';
 import { registerWebApp } from './static.js';
+import { inboxRoutes } from './routes/inbox.routes.js';
 
 export type ParleyApp = FastifyInstance<
   RawServerDefault,
@@ -112,6 +113,7 @@ export async function buildServer(ctx: AppContext): Promise<ParleyApp> {
     await apiKeyRoutes(api, ctx);
     await workspaceRoutes(api, ctx);
     await complianceRoutes(api, ctx);
+    await inboxRoutes(api, ctx);
   });
   // Last: the web app answers what no route above does (and sets the not-found handler).
   await registerWebApp(app, ctx);

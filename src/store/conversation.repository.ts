@@ -1,16 +1,32 @@
 import { maskSensitiveData } from '../domain/sensitive-data.js';
-import { sql, type Insertable, type Kysely } from 'kysely';
-import type { Conversation } from '../domain/models.js';
+import {
+  sql,
+  type Expression,
+  type ExpressionBuilder,
+  type Insertable,
+  type Kysely,
+  type Selectable,
+  type SqlBool,
+  type Updateable,
+} from 'kysely';
+import type { Conversation, NewConversation } from '../domain/models.js';
+import type { DialectName } from './database.js';
 import type { ConversationTable, Database } from './schema.js';
 import { toConversation } from './row-mappers.js';
 import { decodeCursor, encodeCursor, type Page } from './cursor.js';
 import { slicesWithinBindLimit } from './bind-limit.js';
 
 export class ConversationRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  /** Up to this many matching messages or contacts, search reads the threads by id (tests lower it). */
+  static searchSmallMatch = 2000;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: DialectName = 'sqlite',
+  ) {}
 
   /** The one thread for (workspace, business number, contact), created when new. */
-  async findOrCreate(candidate: Conversation): Promise<Conversation> {
+  async findOrCreate(candidate: NewConversation): Promise<Conversation> {
     const existing = await this.findThread(candidate.workspaceId, candidate.numberId, candidate.contactId);
     if (existing) return existing;
     await this.db
@@ -28,9 +44,9 @@ export class ConversationRepository {
    * exist, one multi-row insert of the rest, one read-back. Returns the thread of each
    * candidate in the candidates' order; the same (number, contact) twice gets one thread.
    */
-  async findOrCreateMany(candidates: Conversation[]): Promise<Conversation[]> {
+  async findOrCreateMany(candidates: NewConversation[]): Promise<Conversation[]> {
     const found = await this.findThreads(candidates);
-    const missing = new Map<string, Conversation>();
+    const missing = new Map<string, NewConversation>();
     for (const candidate of candidates) {
       const key = threadKey(candidate);
       if (!found.has(key) && !missing.has(key)) missing.set(key, candidate);
@@ -142,7 +158,11 @@ export class ConversationRepository {
         )} end`;
       await this.db
         .updateTable('conversations')
-        .set({ last_message_at: caseOf((last) => last.at), last_message_preview: caseOf((last) => last.preview) })
+        .set({
+          last_message_at: caseOf((last) => last.at),
+          last_activity_at: caseOf((last) => last.at),
+          last_message_preview: caseOf((last) => last.preview),
+        })
         .where('id', 'in', slice.map(([id]) => id))
         .where((eb) => eb.or([eb('last_message_at', 'is', null), eb('last_message_at', '<=', caseOf((last) => last.at))]))
         .execute();
@@ -153,45 +173,299 @@ export class ConversationRepository {
   async touchById(id: string, at: string, preview: string): Promise<void> {
     await this.db
       .updateTable('conversations')
-      .set({ last_message_at: at, last_message_preview: previewOf(preview) })
+      .set({ last_message_at: at, last_activity_at: at, last_message_preview: previewOf(preview) })
       .where('id', '=', id)
       .where((eb) => eb.or([eb('last_message_at', 'is', null), eb('last_message_at', '<=', at)]))
       .execute();
   }
 
-  /**
-   * Most recently active first. A conversation with no message yet sorts as if its last
-   * message were at its creation, so a thread just opened shows near the top.
-   */
+  /** Most recently active first: every thread of the workspace (`listInbox` with no view). */
   async list(workspaceId: string, limit: number, cursor?: string): Promise<Page<Conversation>> {
+    return this.listInbox(workspaceId, { view: 'all', now: '' }, limit, cursor);
+  }
+
+  /**
+   * The inbox list, most recently active first (a thread with no message yet sorts at its
+   * creation). Each view walks one index in `last_activity_at` order and stops at the page
+   * size (see migration 0013); the view conditions repeat the index columns as equalities.
+   */
+  async listInbox(workspaceId: string, filter: InboxFilter, limit: number, cursor?: string): Promise<Page<Conversation>> {
     const after = decodeCursor(cursor);
     let query = this.db.selectFrom('conversations').selectAll().where('workspace_id', '=', workspaceId);
-    if (after) {
-      query = query.where((eb) =>
-        eb.or([
-          eb(eb.fn.coalesce('last_message_at', 'created_at'), '<', after.sort),
-          eb.and([eb(eb.fn.coalesce('last_message_at', 'created_at'), '=', after.sort), eb('id', '<', after.id)]),
-        ]),
-      );
+    const notSnoozed = (eb: ExpressionBuilder<Database, 'conversations'>) =>
+      eb.or([eb('snoozed_until', 'is', null), eb('snoozed_until', '<=', filter.now)]);
+    switch (filter.view) {
+      case 'all':
+        break;
+      case 'open':
+        query = query.where('status', '=', 'open').where(notSnoozed);
+        break;
+      case 'closed':
+        query = query.where('status', '=', 'closed');
+        break;
+      case 'snoozed':
+        query = query.where('status', '=', 'open').where('snoozed_until', '>', filter.now);
+        break;
+      case 'mine':
+        query = query
+          .where('assignee_user_id', '=', filter.userId ?? '')
+          .where('assignee_team_id', 'is', null)
+          .where('status', '=', 'open')
+          .where(notSnoozed);
+        break;
+      case 'unassigned':
+        query = query
+          .where('assignee_user_id', 'is', null)
+          .where('assignee_team_id', 'is', null)
+          .where('status', '=', 'open')
+          .where(notSnoozed);
+        break;
     }
-    const rows = await query
-      .orderBy((eb) => eb.fn.coalesce('last_message_at', 'created_at'), 'desc')
-      .orderBy('id', 'desc')
-      .limit(limit + 1)
-      .execute();
+    if (after) {
+      query = query.where((eb) => eb(eb.refTuple('last_activity_at', 'id'), '<', eb.tuple(after.sort, after.id)));
+    }
+    let rows: Array<Selectable<ConversationTable>>;
+    const terms = filter.q === undefined ? null : searchTerms(filter.q);
+    const sets = terms ? await this.searchSets(workspaceId, terms) : null;
+    if (terms && sets) {
+      // Few matches: read those threads by id (and by contact) and sort them here. With ORDER
+      // BY … LIMIT in the query, SQLite would walk the whole list testing each thread instead.
+      const { conversationIds, contactIds } = sets;
+      const found = new Map<string, Selectable<ConversationTable>>();
+      if (conversationIds.length > 0) {
+        for (const row of await query.where(this.inList('id', conversationIds)).execute()) found.set(row.id, row);
+      }
+      if (contactIds.length > 0) {
+        for (const row of await query.where(this.inList('contact_id', contactIds)).execute()) found.set(row.id, row);
+      }
+      rows = [...found.values()]
+        .sort((a, b) => compareDesc(a.last_activity_at, b.last_activity_at) || compareDesc(a.id, b.id))
+        .slice(0, limit + 1);
+    } else {
+      // Many matches (or no search): walk the list in order, testing each thread.
+      if (terms) query = query.where(this.searchCondition(workspaceId, terms));
+      rows = await query.orderBy('last_activity_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+    }
     const page = rows.slice(0, limit).map(toConversation);
     const last = page.at(-1);
     return {
       data: page,
-      nextCursor:
-        rows.length > limit && last ? encodeCursor({ sort: last.lastMessageAt ?? last.createdAt, id: last.id }) : null,
+      nextCursor: rows.length > limit && last ? encodeCursor({ sort: last.lastActivityAt, id: last.id }) : null,
     };
+  }
+
+  /**
+   * `q` matches the contact's name (case-insensitive substring), the digits of their phone
+   * number (substring, when `q` has any digits) or words of any message in the thread
+   * (each word of `q` as a word prefix, all of them in one message). Message text uses
+   * SQLite FTS5 (unicode61: case and accents folded) or PostgreSQL's 'simple' text search
+   * (case folded).
+   */
+  private searchCondition(
+    workspaceId: string,
+    { text, digits, words }: SearchTerms,
+  ): (eb: ExpressionBuilder<Database, 'conversations'>) => Expression<SqlBool> {
+    const like = `%${escapeLike(text)}%`;
+    // Many matching contacts: a scan of the workspace's contacts measured faster here than
+    // the trigram index (which serves the few-matches plan, see searchSets).
+    return (eb) => {
+      const contactMatch = eb
+        .selectFrom('contacts')
+        .select('contacts.id')
+        .where('contacts.workspace_id', '=', workspaceId)
+        .where((c) =>
+          c.or([
+            c(c.fn('lower', ['contacts.name']), 'like', sql<string>`${like} escape '\\'`),
+            ...(digits.length > 0 ? [c('contacts.phone_number', 'like', `%${digits}%`)] : []),
+          ]),
+        );
+      const conditions: Expression<SqlBool>[] = [eb('contact_id', 'in', contactMatch)];
+      if (words.length > 0) {
+        if (this.dialect === 'postgres') {
+          const tsquery = words.map((word) => `${word}:*`).join(' & ');
+          conditions.push(
+            eb(
+              'id',
+              'in',
+              eb
+                .selectFrom('messages')
+                .select('messages.conversation_id')
+                .where('messages.workspace_id', '=', workspaceId)
+                .where(sql<SqlBool>`to_tsvector('simple', messages.body) @@ to_tsquery('simple', ${tsquery})`),
+            ),
+          );
+        } else {
+          const match = words.map((word) => `"${word}"*`).join(' AND ');
+          conditions.push(sql<SqlBool>`conversations.id in (select conversation_id from messages_fts where messages_fts match ${match})`);
+        }
+      }
+      return eb.or(conditions);
+    };
+  }
+
+  /**
+   * The threads and contacts `q` matches, when there are at most SMALL_MATCH of each (by
+   * index: FTS5 on SQLite, trigrams for contacts; GIN on PostgreSQL); null when there are more.
+   */
+  private async searchSets(
+    workspaceId: string,
+    { text, digits, words }: SearchTerms,
+  ): Promise<{ conversationIds: string[]; contactIds: string[] } | null> {
+    const SMALL_MATCH = ConversationRepository.searchSmallMatch;
+    let contactIds: string[];
+    const match = this.dialect === 'sqlite' ? contactTrigramMatch(text, digits) : null;
+    if (match) {
+      // Every workspace's contacts: the thread query that follows keeps the workspace's own.
+      const rows = await sql<{ id: string }>`select contact_id as id from contacts_fts
+        where contacts_fts match ${match} limit ${SMALL_MATCH + 1}`.execute(this.db);
+      contactIds = rows.rows.map((row) => row.id);
+    } else {
+      const like = `%${escapeLike(text)}%`;
+      const rows = await this.db
+        .selectFrom('contacts')
+        .select('id')
+        .where('workspace_id', '=', workspaceId)
+        .where((c) =>
+          c.or([
+            c(c.fn('lower', ['name']), 'like', sql<string>`${like} escape '\\'`),
+            ...(digits.length > 0 ? [c('phone_number', 'like', `%${digits}%`)] : []),
+          ]),
+        )
+        .limit(SMALL_MATCH + 1)
+        .execute();
+      contactIds = rows.map((row) => row.id);
+    }
+    if (contactIds.length > SMALL_MATCH) return null;
+    let conversationIds: string[] = [];
+    if (words.length > 0) {
+      if (this.dialect === 'postgres') {
+        const tsquery = words.map((word) => `${word}:*`).join(' & ');
+        const rows = await this.db
+          .selectFrom('messages')
+          .select('conversation_id')
+          .where('workspace_id', '=', workspaceId)
+          .where(sql<SqlBool>`to_tsvector('simple', body) @@ to_tsquery('simple', ${tsquery})`)
+          .limit(SMALL_MATCH + 1)
+          .execute();
+        conversationIds = rows.map((row) => row.conversation_id);
+      } else {
+        const match = words.map((word) => `"${word}"*`).join(' AND ');
+        const rows = await sql<{ conversation_id: string }>`select conversation_id from messages_fts
+          where messages_fts match ${match} limit ${SMALL_MATCH + 1}`.execute(this.db);
+        conversationIds = rows.rows.map((row) => row.conversation_id);
+      }
+      if (conversationIds.length > SMALL_MATCH) return null;
+    }
+    return { conversationIds: [...new Set(conversationIds)], contactIds };
+  }
+
+  /**
+   * `column in (ids)` with the ids as one parameter (a JSON array on SQLite, an array on
+   * PostgreSQL): one cached statement whatever the count, where a list of thousands of
+   * placeholders would be prepared anew each time.
+   */
+  private inList(column: 'id' | 'contact_id', ids: string[]): Expression<SqlBool> {
+    return this.dialect === 'postgres'
+      ? sql<SqlBool>`${sql.ref(`conversations.${column}`)} = any(${ids}::text[])`
+      : sql<SqlBool>`${sql.ref(`conversations.${column}`)} in (select value from json_each(${JSON.stringify(ids)}))`;
+  }
+
+  /** Changes inbox fields and returns the thread as it now stands; null when not in the workspace. */
+  async updateInbox(workspaceId: string, id: string, patch: InboxPatch): Promise<Conversation | null> {
+    const set: Updateable<ConversationTable> = {};
+    if (patch.status !== undefined) set.status = patch.status;
+    if (patch.assigneeUserId !== undefined) set.assignee_user_id = patch.assigneeUserId;
+    if (patch.assigneeTeamId !== undefined) set.assignee_team_id = patch.assigneeTeamId;
+    if (patch.snoozedUntil !== undefined) set.snoozed_until = patch.snoozedUntil;
+    if (patch.lastReadAt !== undefined) set.last_read_at = patch.lastReadAt;
+    if (Object.keys(set).length > 0) {
+      await this.db.updateTable('conversations').set(set).where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
+    }
+    return this.findInWorkspace(workspaceId, id);
+  }
+
+  /**
+   * A customer wrote: the thread is open again (closed or snoozed), and its last inbound
+   * time moves forward. Returns the thread as it then stands without reading it back.
+   */
+  async recordInbound(conversation: Conversation, at: string): Promise<Conversation> {
+    await this.db
+      .updateTable('conversations')
+      .set((eb) => ({
+        status: 'open',
+        snoozed_until: null,
+        last_inbound_at: eb
+          .case()
+          .when(eb.or([eb('last_inbound_at', 'is', null), eb('last_inbound_at', '<', at)]))
+          .then(at)
+          .else(eb.ref('last_inbound_at'))
+          .end(),
+      }))
+      .where('id', '=', conversation.id)
+      .execute();
+    const lastInboundAt =
+      conversation.lastInboundAt === null || conversation.lastInboundAt < at ? at : conversation.lastInboundAt;
+    return { ...conversation, status: 'open', snoozedUntil: null, lastInboundAt };
   }
 }
 
-const CONVERSATION_COLUMNS = 7;
+export type InboxView = 'all' | 'open' | 'mine' | 'unassigned' | 'closed' | 'snoozed';
 
-function toConversationRow(conversation: Conversation): Insertable<ConversationTable> {
+export interface InboxFilter {
+  view: InboxView;
+  /** ISO time the snoozes are compared with. */
+  now: string;
+  /** The signed-in user, for 'mine'. */
+  userId?: string;
+  q?: string;
+}
+
+export interface InboxPatch {
+  status?: Conversation['status'];
+  assigneeUserId?: string | null;
+  assigneeTeamId?: string | null;
+  snoozedUntil?: string | null;
+  lastReadAt?: string;
+}
+
+interface SearchTerms {
+  /** Lower-cased, trimmed. */
+  text: string;
+  digits: string;
+  /** Letters and digits runs, for word-prefix search of message text. */
+  words: string[];
+}
+
+function searchTerms(q: string): SearchTerms {
+  const text = q.trim().toLowerCase();
+  return { text, digits: text.replace(/\D/g, ''), words: text.match(/[\p{L}\p{N}]+/gu) ?? [] };
+}
+
+/**
+ * An FTS5 query of contacts_fts (trigrams) for a name or digits substring; null when both
+ * are under three characters, which trigrams cannot find (a scan with LIKE does then).
+ */
+function contactTrigramMatch(text: string, digits: string): string | null {
+  const phrase = (value: string): string => `"${value.replaceAll('"', '""')}"`;
+  const parts = [
+    ...(text.length >= 3 ? [`name : ${phrase(text)}`] : []),
+    ...(digits.length >= 3 ? [`phone_number : ${phrase(digits)}`] : []),
+  ];
+  return parts.length > 0 ? parts.join(' OR ') : null;
+}
+
+/** Descending order of ISO times and UUIDv7 ids, compared as the database compares text (bytes). */
+function compareDesc(a: string, b: string): number {
+  return a < b ? 1 : a > b ? -1 : 0;
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+const CONVERSATION_COLUMNS = 9;
+
+function toConversationRow(conversation: NewConversation): Insertable<ConversationTable> {
   return {
     id: conversation.id,
     workspace_id: conversation.workspaceId,
@@ -200,6 +474,8 @@ function toConversationRow(conversation: Conversation): Insertable<ConversationT
     last_message_at: conversation.lastMessageAt,
     last_message_preview: conversation.lastMessagePreview,
     created_at: conversation.createdAt,
+    status: 'open',
+    last_activity_at: conversation.lastMessageAt ?? conversation.createdAt,
   };
 }
 
@@ -218,5 +494,7 @@ function previewOf(body: string): string {
 /** The thread after a message at `at`: an older message never rewinds its "last message". */
 function touched(conversation: Conversation, at: string, preview: string): Conversation {
   const moved = conversation.lastMessageAt === null || conversation.lastMessageAt <= at;
-  return moved ? { ...conversation, lastMessageAt: at, lastMessagePreview: previewOf(preview) } : conversation;
+  return moved
+    ? { ...conversation, lastMessageAt: at, lastActivityAt: at, lastMessagePreview: previewOf(preview) }
+    : conversation;
 }

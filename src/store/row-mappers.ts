@@ -11,7 +11,10 @@ import type {
   Message,
   MessageCategory,
   MessageDirection,
+  Note,
   NumberKind,
+  Team,
+  Template,
   User,
   Workspace,
 } from '../domain/models.js';
@@ -24,7 +27,10 @@ import type {
   ContactTable,
   ConversationTable,
   MessageTable,
+  NoteTable,
   NumberTable,
+  TeamTable,
+  TemplateTable,
   UserTable,
   WorkspaceTable,
 } from './schema.js';
@@ -113,6 +119,33 @@ export function toConversation(row: Selectable<ConversationTable>): Conversation
     contactId: row.contact_id,
     lastMessageAt: row.last_message_at,
     lastMessagePreview: row.last_message_preview,
+    createdAt: row.created_at,
+    status: row.status === 'closed' ? 'closed' : 'open',
+    assigneeUserId: row.assignee_user_id,
+    assigneeTeamId: row.assignee_team_id,
+    snoozedUntil: row.snoozed_until,
+    lastInboundAt: row.last_inbound_at,
+    lastReadAt: row.last_read_at,
+    lastActivityAt: row.last_activity_at,
+  };
+}
+
+export function toTeam(row: Selectable<TeamTable>): Team {
+  return { id: row.id, workspaceId: row.workspace_id, name: row.name, createdAt: row.created_at };
+}
+
+export function toTemplate(row: Selectable<TemplateTable>): Template {
+  return { id: row.id, workspaceId: row.workspace_id, name: row.name, body: row.body, createdAt: row.created_at };
+}
+
+export function toNote(row: Selectable<NoteTable>): Note {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    conversationId: row.conversation_id,
+    authorUserId: row.author_user_id,
+    authorLabel: row.author_label,
+    body: row.body,
     createdAt: row.created_at,
   };
 }

@@ -82,6 +82,17 @@ export interface ConversationTable {
   last_message_at: string | null;
   last_message_preview: string | null;
   created_at: string;
+  /** 'open' | 'closed' (migration 0013). */
+  status: string;
+  /** At most one of the two is set. */
+  assignee_user_id: string | null;
+  assignee_team_id: string | null;
+  /** Open but out of the open views until then; a past time counts as open. */
+  snoozed_until: string | null;
+  last_inbound_at: string | null;
+  last_read_at: string | null;
+  /** The list's sort key: coalesce(last_message_at, created_at), kept so by every touch. */
+  last_activity_at: string;
 }
 
 export interface MessageTable {
@@ -296,6 +307,34 @@ export interface SetupClaimTable {
   claimed_at: string;
 }
 
+export interface TeamTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  created_at: string;
+}
+
+export interface TemplateTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  body: string;
+  created_at: string;
+}
+
+/** Internal notes on a thread (0013); never sent. */
+export interface NoteTable {
+  id: string;
+  workspace_id: string;
+  conversation_id: string;
+  /** Null when written with an API key. */
+  author_user_id: string | null;
+  /** The author's name as shown: the user's name, or 'API key <prefix>'. */
+  author_label: string;
+  body: string;
+  created_at: string;
+}
+
 export interface Database {
   workspaces: WorkspaceTable;
   users: UserTable;
@@ -322,5 +361,8 @@ export interface Database {
   sessions: SessionTable;
   invites: InviteTable;
   setup_claims: SetupClaimTable;
+  teams: TeamTable;
+  templates: TemplateTable;
+  notes: NoteTable;
 }
 

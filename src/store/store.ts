@@ -14,6 +14,7 @@ import { UnparseableReceiptRepository } from './unparseable-receipt.repository.j
 import { InboundPartRepository } from './inbound-part.repository.js';
 import { AuditRepository } from './audit.repository.js';
 import { InviteRepository, SessionRepository, SetupClaimRepository } from './session.repository.js';
+import { InboxRepository } from './inbox.repository.js';
 
 /** Every repository, bound to one executor (the pool, or one transaction). */
 export interface Repositories {
@@ -36,6 +37,7 @@ export interface Repositories {
   sessions: SessionRepository;
   invites: InviteRepository;
   setupClaims: SetupClaimRepository;
+  inbox: InboxRepository;
 }
 
 function bindRepositories(db: Kysely<Database>, dialect: DialectName, ids: IdSource): Repositories {
@@ -46,7 +48,7 @@ function bindRepositories(db: Kysely<Database>, dialect: DialectName, ids: IdSou
     carriers: new CarrierRepository(db),
     numbers: new NumberRepository(db),
     contacts: new ContactRepository(db, dialect),
-    conversations: new ConversationRepository(db),
+    conversations: new ConversationRepository(db, dialect),
     messages: new MessageRepository(db, dialect, ids),
     receipts: new ReceiptRepository(db, dialect),
     pace: new SendPaceRepository(db, dialect),
@@ -59,6 +61,7 @@ function bindRepositories(db: Kysely<Database>, dialect: DialectName, ids: IdSou
     sessions: new SessionRepository(db),
     invites: new InviteRepository(db),
     setupClaims: new SetupClaimRepository(db),
+    inbox: new InboxRepository(db),
   };
 }
 

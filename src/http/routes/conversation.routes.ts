@@ -6,9 +6,9 @@ import {
   getConversation,
   listContacts,
   listConversationMessages,
-  listConversations,
 } from '../../app/queries.js';
-import { workspaceOf } from '../auth.js';
+import { INBOX_VIEWS, listInbox } from '../../app/inbox.js';
+import { userOf, workspaceOf } from '../auth.js';
 import { presentContact, presentConversation, presentMessage } from '../presenters.js';
 import {
   ContactSchema,
@@ -26,13 +26,30 @@ export async function conversationRoutes(app: ParleyApp, ctx: AppContext): Promi
     {
       schema: {
         tags: ['conversations'],
-        summary: 'Threads, most recently active first',
-        querystring: ListQuery,
+        summary: 'Threads, most recently active first; the inbox views and search',
+        querystring: Type.Composite([
+          ListQuery,
+          Type.Object({
+            view: Type.Optional(
+              Type.Union(INBOX_VIEWS.map((view) => Type.Literal(view)), {
+                description:
+                  'open: open and not snoozed (a snooze that ran out counts as open); mine: open and assigned to the signed-in user (not for API keys); unassigned: open, nobody; closed; snoozed: open, snooze running. Absent: every thread',
+              }),
+            ),
+            q: Type.Optional(
+              Type.String({
+                maxLength: 200,
+                description: "contact name (substring), phone number digits (substring) or words of the thread's messages (word prefixes)",
+              }),
+            ),
+          }),
+        ]),
         response: { 200: pageOf(ConversationSchema), ...errorResponses },
       },
     },
     async (request) => {
-      const page = await listConversations(ctx, workspaceOf(request), request.query.limit ?? 50, request.query.cursor);
+      const { view, q, limit, cursor } = request.query;
+      const page = await listInbox(ctx, workspaceOf(request), { view, q, userId: userOf(request)?.id ?? null }, limit ?? 50, cursor);
       return { data: page.data.map(presentConversation), nextCursor: page.nextCursor };
     },
   );

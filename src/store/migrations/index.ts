@@ -11,6 +11,7 @@ import * as carrierStatus from './0009-carrier-status.js';
 import * as unparseableReceipts from './0010-unparseable-receipts.js';
 import * as compliance from './0011-compliance.js';
 import * as webSessions from './0012-web-sessions.js';
+import * as inbox from './0013-inbox.js';
 import * as claimBySender from './0014-claim-by-sender.js';
 
 /** Migrations are listed in code (not read from disk) so they ship inside any bundle. */
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0010-unparseable-receipts': unparseableReceipts,
   '0011-compliance': compliance,
   '0012-web-sessions': webSessions,
+  '0013-inbox': inbox,
   '0014-claim-by-sender': claimBySender,
 };
 
