@@ -87,9 +87,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     // Contentless: the bodies stay in `messages` only; the conversation id is kept (unindexed)
     // so a match leads straight to its thread. Rowids are the FTS table's own, so a VACUUM
     // renumbering `messages` cannot break it.
-    await sql`create virtual table messages_fts using fts5(
+    await sql`create virtual table if not exists messages_fts using fts5(
       body, conversation_id unindexed, content='', contentless_unindexed=1, contentless_delete=1
     )`.execute(db);
+    // Empty when it was just created; left by an earlier `down` otherwise (see there).
+    await sql`insert into messages_fts (messages_fts) values ('delete-all')`.execute(db);
     await sql`insert into messages_fts (body, conversation_id) select body, conversation_id from messages`.execute(db);
     await sql`create trigger messages_fts_insert after insert on messages begin
       insert into messages_fts (body, conversation_id) values (new.body, new.conversation_id);
@@ -116,7 +118,10 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     await sql`drop index if exists messages_body_search_idx`.execute(db);
   } else {
     await sql`drop trigger if exists messages_fts_insert`.execute(db);
-    await sql`drop table if exists messages_fts`.execute(db);
+    // Kept: SQLite leaves a contentless_unindexed table's _content shadow table behind on DROP,
+    // and refuses to drop that (defensive mode), so the table could never be created again.
+    // Emptied instead; `up` fills it again.
+    await sql`insert into messages_fts (messages_fts) values ('delete-all')`.execute(db);
     await sql`drop trigger if exists contacts_fts_rename`.execute(db);
     await sql`drop trigger if exists contacts_fts_insert`.execute(db);
     await sql`drop table if exists contacts_fts`.execute(db);
