@@ -84,12 +84,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   if (postgres) {
     await sql`create index messages_body_search_idx on messages using gin (to_tsvector('simple', body))`.execute(db);
   } else {
-    // Contentless: the bodies stay in `messages` only; the conversation id is kept (unindexed)
-    // so a match leads straight to its thread. Rowids are the FTS table's own, so a VACUUM
-    // renumbering `messages` cannot break it.
-    await sql`create virtual table messages_fts using fts5(
-      body, conversation_id unindexed, content='', contentless_unindexed=1, contentless_delete=1
-    )`.execute(db);
+    // Keeps its own copy of each body (a contentless table with an unindexed column would
+    // not, but SQLite 3.53 leaves its shadow table behind on DROP, so it could not migrate down).
+    // Its rowids are its own, so a VACUUM renumbering `messages` cannot break it.
+    await sql`create virtual table messages_fts using fts5(body, conversation_id unindexed)`.execute(db);
     await sql`insert into messages_fts (body, conversation_id) select body, conversation_id from messages`.execute(db);
     await sql`create trigger messages_fts_insert after insert on messages begin
       insert into messages_fts (body, conversation_id) values (new.body, new.conversation_id);
