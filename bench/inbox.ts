@@ -246,6 +246,11 @@ export async function benchInbox(
     report('1,000-message thread, all 5 pages of 200', thread);
     const onePage = await measure(iterations, async () => void (await get(`/v1/conversations/${bigThreadId}/messages?limit=200`)));
     report('1,000-message thread, one page of 200', onePage);
+    const whole = await measure(Math.max(20, Math.floor(iterations / 4)), async () => {
+      const page = await get(`/v1/conversations/${bigThreadId}/messages?limit=1000`);
+      if (!page.includes(',"nextCursor":null}')) throw new Error('the whole thread did not fit one page of 1,000');
+    });
+    report('1,000-message thread, whole, one request (limit=1000)', whole);
     console.log(`    ${iterations} requests per line (thread: ${Math.max(20, Math.floor(iterations / 4))} full reads), one at a time, app.inject in-process`);
     await app.close();
   } finally {

@@ -20,6 +20,12 @@ import {
   pageOf,
 } from '../schemas.js';
 
+/** A thread reads up to 1,000 messages a page: a long conversation opens in one request. */
+const ThreadQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 50 })),
+  cursor: Type.Optional(Type.String({ maxLength: 500 })),
+});
+
 export async function conversationRoutes(app: ParleyApp, ctx: AppContext): Promise<void> {
   app.get(
     '/v1/conversations',
@@ -67,7 +73,7 @@ export async function conversationRoutes(app: ParleyApp, ctx: AppContext): Promi
         tags: ['conversations'],
         summary: 'The thread, oldest first',
         params: IdParams,
-        querystring: ListQuery,
+        querystring: ThreadQuery,
         response: { 200: pageOf(MessageSchema), ...errorResponses },
       },
     },
