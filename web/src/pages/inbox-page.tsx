@@ -16,7 +16,7 @@ async function loadThread(id: string): Promise<{ messages: Message[]; notes: Not
   const messages: Message[] = [];
   let cursor: string | null = null;
   do {
-    const page: Page<Message> = await api.get<Page<Message>>(`/v1/conversations/${encodeURIComponent(id)}/messages`, { limit: 200, cursor });
+    const page: Page<Message> = await api.get<Page<Message>>(`/v1/conversations/${encodeURIComponent(id)}/messages`, { limit: 1000, cursor });
     messages.push(...page.data);
     cursor = page.nextCursor;
   } while (cursor && messages.length < 5000);
