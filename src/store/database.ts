@@ -52,7 +52,7 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
   // Another process (the CLI while the server runs) may hold the write lock briefly.
-  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   sqlite.pragma('synchronous = NORMAL');
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
@@ -69,11 +69,31 @@ class ImmediateSqliteDialect extends SqliteDialect {
   override createDriver(): Driver {
     const driver = super.createDriver();
     driver.beginTransaction = async (connection) => {
-      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+      // Waiting for the write lock inside SQLite (busy_timeout) blocks this process's event
+      // loop: with another process holding the lock, timers, SMPP responses and paced sends
+      // stall, then fire together. So BEGIN asks without waiting and the wait happens here,
+      // asynchronously; statements outside transactions keep busy_timeout.
+      const deadline = Date.now() + BUSY_TIMEOUT_MS;
+      await connection.executeQuery(CompiledQuery.raw('pragma busy_timeout = 0'));
+      try {
+        for (let pause = 1; ; pause = Math.min(pause * 2, 20)) {
+          try {
+            await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+            return;
+          } catch (error) {
+            if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw error;
+          }
+          await new Promise((resolve) => setTimeout(resolve, pause));
+        }
+      } finally {
+        await connection.executeQuery(CompiledQuery.raw(`pragma busy_timeout = ${BUSY_TIMEOUT_MS}`));
+      }
     };
     return driver;
   }
 }
+
+const BUSY_TIMEOUT_MS = 5000;
 
 const STATEMENT_CACHE_SIZE = 500;
 /**
