@@ -99,9 +99,10 @@ function normalizeCountry(input: string): string {
  * to the default HELP reply. The text is checked like a message body, since it is sent as one.
  */
 export async function updateWorkspaceSettings(
-  deps: Pick<AppContext, 'db'>,
+  deps: Pick<AppContext, 'db'> & Partial<Pick<AppContext, 'ids' | 'clock'>>,
   workspace: Workspace,
   changes: Partial<Omit<WorkspaceSettings, 'compliance'>> & Partial<ComplianceSettings>,
+  actor?: string,
 ): Promise<Workspace> {
   const settings: Partial<WorkspaceSettings> = {};
   if (changes.smartEncoding !== undefined) settings.smartEncoding = changes.smartEncoding;
@@ -118,7 +119,39 @@ export async function updateWorkspaceSettings(
   }
   const updated = await deps.db.repos.workspaces.updateSettings(workspace.id, settings);
   if (!updated) throw new AppError('not_found', 'workspace not found');
+  await auditComplianceChange(deps, workspace, updated, actor);
   return updated;
+}
+
+/**
+ * Turning quiet hours or the cap off, changing the opt-out scope or the replies changes what
+ * customers receive: the audit log says who changed which, from what to what.
+ */
+async function auditComplianceChange(
+  deps: Pick<AppContext, 'db'> & Partial<Pick<AppContext, 'ids' | 'clock'>>,
+  before: Workspace,
+  after: Workspace,
+  actor: string | undefined,
+): Promise<void> {
+  if (!deps.ids || !deps.clock) return;
+  const changed: Record<string, { from: unknown; to: unknown }> = {};
+  for (const key of Object.keys(after.compliance) as Array<keyof ComplianceSettings>) {
+    if (JSON.stringify(before.compliance[key]) !== JSON.stringify(after.compliance[key])) {
+      changed[key] = { from: before.compliance[key], to: after.compliance[key] };
+    }
+  }
+  if (before.helpText !== after.helpText) changed.helpText = { from: before.helpText, to: after.helpText };
+  if (Object.keys(changed).length === 0) return;
+  await deps.db.repos.audit.append({
+    id: deps.ids.next(),
+    workspaceId: after.id,
+    actor: actor ?? 'system',
+    action: 'workspace.compliance_changed',
+    targetType: 'workspace',
+    targetId: after.id,
+    detail: changed,
+    createdAt: deps.clock.now().toISOString(),
+  });
 }
 
 /** Region windows narrow the workspace's window; one that does not overlap it is a mistake. */

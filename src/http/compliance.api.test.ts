@@ -269,6 +269,19 @@ describe.each(STORES)('compliance over the API on %s', (kind) => {
     expect((await send(who, 'Welcome back')).statusCode).toBe(201);
   });
 
+  it('audits compliance settings changes: who changed which, from what to what', async () => {
+    await settings({ optOutScope: 'number', brandName: 'Acme Smiles' });
+    await settings({ optOutScope: 'workspace' });
+    const audit = (await api.get('/v1/audit-log?action=workspace.compliance_changed')).json<AuditJson>();
+    expect(audit.data[0]).toMatchObject({
+      actor: expect.stringMatching(/^api_key:/),
+      targetType: 'workspace',
+      detail: { optOutScope: { from: 'number', to: 'workspace' } },
+    });
+    expect(audit.data[1]?.detail).toMatchObject({ optOutScope: { from: 'workspace', to: 'number' }, brandName: { to: 'Acme Smiles' } });
+    await settings({ brandName: 'Acme Dental' });
+  });
+
   it('keeps an audit log of consent changes, newest first', async () => {
     const who = customer();
     await text(who, 'STOP');

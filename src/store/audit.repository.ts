@@ -8,7 +8,7 @@ export interface AuditEvent {
   workspaceId: string;
   actor: string;
   action: AuditAction;
-  targetType: 'contact' | 'message';
+  targetType: 'contact' | 'message' | 'workspace';
   targetId: string;
   detail: Record<string, unknown>;
   createdAt: string;
@@ -20,7 +20,8 @@ export type AuditAction =
   | 'consent.review_requested'
   | 'consent.review_resolved'
   | 'sensitive_content.override'
-  | 'sensitive_content.revealed';
+  | 'sensitive_content.revealed'
+  | 'workspace.compliance_changed';
 
 /** Append-only, like the consent ledger: there is no update or delete. */
 export class AuditRepository {

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { ParleyApp } from '../server.js';
 import type { AppContext } from '../../context.js';
 import { updateWorkspaceSettings } from '../../app/workspace.service.js';
-import { requireAdmin, workspaceOf } from '../auth.js';
+import { actorOf, requireAdmin, workspaceOf } from '../auth.js';
 import { presentWorkspace } from '../presenters.js';
 import { ComplianceFields, SmartEncodingFlag, UnknownOutcomeRule, WorkspaceSchema, errorResponses } from '../schemas.js';
 
@@ -53,7 +53,7 @@ export async function workspaceRoutes(app: ParleyApp, ctx: AppContext): Promise<
     },
     async (request) => {
       requireAdmin(request);
-      return presentWorkspace(await updateWorkspaceSettings(ctx, workspaceOf(request), request.body));
+      return presentWorkspace(await updateWorkspaceSettings(ctx, workspaceOf(request), request.body, actorOf(request)));
     },
   );
 }
