@@ -1,29 +1,12 @@
 import type { AppContext } from '../context.js';
 import { AppError } from '../domain/errors.js';
 import { deriveConsentStatus, type ConsentStatus } from '../domain/consent-status.js';
-import type {
-  Contact,
-  ConsentEvent,
-  ConsentEventKind,
-  ConsentScope,
-  ConsentSource,
-  Workspace,
-} from '../domain/models.js';
+import type { Contact, ConsentEvent, ConsentSource, Workspace } from '../domain/models.js';
 import { parsePhone } from '../domain/phone-number.js';
 import type { Repositories } from '../store/store.js';
 
-export interface ConsentChange {
-  contact: Contact;
-  kind: ConsentEventKind;
-  source: ConsentSource;
-  scope: ConsentScope;
-  /** The number a number-scoped event is about, or the number a text came in on. */
-  numberId: string | null;
-  evidence: string | null;
-  messageId: string | null;
-  rule: string | null;
-  actor: string;
-}
+/** A ledger event as a use-case asks for it: the ledger adds its id, the contact's ids and the time. */
+export type ConsentChange = Omit<ConsentEvent, 'id' | 'workspaceId' | 'contactId' | 'createdAt'> & { contact: Contact };
 
 /**
  * Appends one event to the consent ledger and brings the contact's copy of its consent
@@ -43,20 +26,8 @@ export async function recordConsent(
   // Stamped after the lock, so the ledger's order is the order the changes were applied in.
   const stamped = deps.clock.now().toISOString();
   const createdAt = stamped > at ? stamped : at;
-  const event: ConsentEvent = {
-    id: deps.ids.next(),
-    workspaceId: contact.workspaceId,
-    contactId: contact.id,
-    kind: change.kind,
-    source: change.source,
-    scope: change.scope,
-    numberId: change.numberId,
-    evidence: change.evidence,
-    messageId: change.messageId,
-    rule: change.rule,
-    actor: change.actor,
-    createdAt,
-  };
+  const { contact: _asRead, ...fields } = change;
+  const event: ConsentEvent = { ...fields, id: deps.ids.next(), workspaceId: contact.workspaceId, contactId: contact.id, createdAt };
   await repos.contacts.appendConsentEvent(event);
   const byNumber = change.scope === 'number' && change.numberId !== null;
   const numberOptOuts = byNumber ? ((await repos.contacts.numberOptOuts([contact.id])).get(contact.id) ?? new Map()) : new Map();

@@ -1,6 +1,7 @@
 import { AppError } from '../domain/errors.js';
 import type { Contact } from '../domain/models.js';
 import { sendVerdict } from '../domain/send-verdict.js';
+import { marketingSentTimes } from './marketing-history.js';
 import type { Repositories } from '../store/store.js';
 import type { OutboundDraft } from './outbound.js';
 
@@ -23,15 +24,13 @@ export async function checkAtCreation(
 ): Promise<CreationCheck[]> {
   const contactIds = [...new Set(items.map(({ contact }) => contact.id))];
   const numberOptOuts = await repos.contacts.numberOptOuts(contactIds);
-  const marketing = items.filter(({ draft }) => draft.category === 'marketing' && !draft.consentExempt);
-  let sentAt = new Map<string, string[]>();
-  if (marketing.length > 0) {
-    const windowHours = Math.max(0, ...marketing.map(({ draft }) => draft.workspace.compliance.marketingCap?.windowHours ?? 0));
-    sentAt = await repos.messages.marketingSentSince(
-      [...new Set(marketing.map(({ contact }) => contact.id))],
-      new Date(now.getTime() - windowHours * 3_600_000).toISOString(),
-    );
-  }
+  const sentAt = await marketingSentTimes(
+    repos,
+    items
+      .filter(({ draft }) => draft.category === 'marketing' && !draft.consentExempt)
+      .map(({ draft, contact }) => ({ contactId: contact.id, settings: draft.workspace.compliance })),
+    now,
+  );
   return items.map(({ draft, contact }): CreationCheck => {
     const optedOut = contact.optedOutAt !== null || (numberOptOuts.get(contact.id)?.has(draft.number.id) ?? false);
     if (optedOut && !draft.consentExempt) {
@@ -40,13 +39,12 @@ export async function checkAtCreation(
     }
     if (draft.category !== 'marketing' || draft.consentExempt) return { ok: true, sendAt: draft.sendAt, heldBecause: null };
     const due = draft.sendAt ?? now;
-    const windowStart = due.getTime() - (draft.workspace.compliance.marketingCap?.windowHours ?? 0) * 3_600_000;
     const verdict = sendVerdict({
       message: { category: draft.category, consentExempt: draft.consentExempt, sendAt: null, createdAt: due.toISOString() },
       optedOut: false,
       reviewPending: false,
       recipient: { phoneNumber: draft.to, timeZone: contact.timeZone },
-      marketingSentAt: (sentAt.get(contact.id) ?? []).filter((time) => Date.parse(time) >= windowStart),
+      marketingSentAt: sentAt.get(contact.id) ?? [],
       settings: draft.workspace.compliance,
       now: due,
       validitySeconds: Number.MAX_SAFE_INTEGER,

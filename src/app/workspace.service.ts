@@ -99,10 +99,10 @@ function normalizeCountry(input: string): string {
  * to the default HELP reply. The text is checked like a message body, since it is sent as one.
  */
 export async function updateWorkspaceSettings(
-  deps: Pick<AppContext, 'db'> & Partial<Pick<AppContext, 'ids' | 'clock'>>,
+  deps: Pick<AppContext, 'db' | 'ids' | 'clock'>,
   workspace: Workspace,
   changes: Partial<Omit<WorkspaceSettings, 'compliance'>> & Partial<ComplianceSettings>,
-  actor?: string,
+  actor = 'system',
 ): Promise<Workspace> {
   const settings: Partial<WorkspaceSettings> = {};
   if (changes.smartEncoding !== undefined) settings.smartEncoding = changes.smartEncoding;
@@ -128,12 +128,11 @@ export async function updateWorkspaceSettings(
  * customers receive: the audit log says who changed which, from what to what.
  */
 async function auditComplianceChange(
-  deps: Pick<AppContext, 'db'> & Partial<Pick<AppContext, 'ids' | 'clock'>>,
+  deps: Pick<AppContext, 'db' | 'ids' | 'clock'>,
   before: Workspace,
   after: Workspace,
-  actor: string | undefined,
+  actor: string,
 ): Promise<void> {
-  if (!deps.ids || !deps.clock) return;
   const changed: Record<string, { from: unknown; to: unknown }> = {};
   for (const key of Object.keys(after.compliance) as Array<keyof ComplianceSettings>) {
     if (JSON.stringify(before.compliance[key]) !== JSON.stringify(after.compliance[key])) {
@@ -145,7 +144,7 @@ async function auditComplianceChange(
   await deps.db.repos.audit.append({
     id: deps.ids.next(),
     workspaceId: after.id,
-    actor: actor ?? 'system',
+    actor,
     action: 'workspace.compliance_changed',
     targetType: 'workspace',
     targetId: after.id,

@@ -30,7 +30,7 @@ export interface VerdictInput {
   optedOut: boolean;
   reviewPending: boolean;
   recipient: { phoneNumber: string; timeZone: string | null };
-  /** When this contact was sent marketing within the cap's window, oldest first. */
+  /** When this contact was sent marketing, oldest first; those older than the cap's window are ignored. */
   marketingSentAt: readonly string[];
   settings: ComplianceSettings;
   now: Date;
@@ -69,20 +69,22 @@ export function sendVerdict(input: VerdictInput): SendVerdict {
   }
 
   const cap = input.settings.marketingCap;
-  if (cap && input.marketingSentAt.length >= cap.max) {
-    const windowMs = cap.windowHours * 3_600_000;
+  const windowMs = (cap?.windowHours ?? 0) * 3_600_000;
+  // Only the sends within this workspace's window count (callers may pass a longer history).
+  const recent = input.marketingSentAt.filter((time) => Date.parse(time) >= input.now.getTime() - windowMs);
+  if (cap && recent.length >= cap.max) {
     if (cap.overCap === 'fail') {
       return {
         kind: 'refuse',
         refusal: {
           status: 'failed',
           errorCode: 'frequency_capped',
-          message: `the contact already received ${input.marketingSentAt.length} marketing messages in the last ${cap.windowHours} hours (cap ${cap.max})`,
+          message: `the contact already received ${recent.length} marketing messages in the last ${cap.windowHours} hours (cap ${cap.max})`,
         },
       };
     }
     // The send that must age out of the window before one more fits under the cap.
-    const blocking = input.marketingSentAt[input.marketingSentAt.length - cap.max] ?? input.marketingSentAt[0] ?? input.now.toISOString();
+    const blocking = recent[recent.length - cap.max] ?? recent[0] ?? input.now.toISOString();
     return {
       kind: 'defer',
       until: new Date(Math.max(Date.parse(blocking) + windowMs, input.now.getTime() + 1000)),

@@ -457,22 +457,26 @@ export class MessageRepository {
    * without spending an attempt: it is due again at `until`. `reschedule` also moves its
    * `sendAt`, so its validity runs from the new time (a night's wait is not an expiry).
    */
-  async defer(id: string, until: string, at: string, reason: string, options: { reschedule: boolean }): Promise<boolean> {
-    const current = await this.db.selectFrom('messages').select(['status', 'priority']).where('id', '=', id).executeTakeFirst();
-    if (!current) return false;
+  async defer(
+    message: { id: string; status: MessageStatus; priority: number },
+    until: string,
+    at: string,
+    reason: string,
+    options: { reschedule: boolean },
+  ): Promise<boolean> {
     const updated = await this.db
       .updateTable('messages')
       .set({
         next_attempt_at: until,
-        claim_order: claimOrderOf(until, Number(current.priority)),
+        claim_order: claimOrderOf(until, message.priority),
         ...(options.reschedule ? { send_at: until } : {}),
         updated_at: at,
       })
-      .where('id', '=', id)
+      .where('id', '=', message.id)
       .where('status', 'in', ['queued', 'scheduled'])
       .executeTakeFirst();
     const applied = Number(updated.numUpdatedRows) === 1;
-    await this.recordEvent(id, 'compliance', current.status as MessageStatus, null, applied, `held until ${until}: ${reason}`, at);
+    await this.recordEvent(message.id, 'compliance', message.status, null, applied, `held until ${until}: ${reason}`, at);
     return applied;
   }
 

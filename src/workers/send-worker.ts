@@ -6,6 +6,7 @@ import type { Repositories } from '../store/store.js';
 import { retryDelayMs } from '../domain/send-rules.js';
 import { sendVerdict, type SendVerdict } from '../domain/send-verdict.js';
 import { DEFAULT_COMPLIANCE } from '../domain/compliance-settings.js';
+import { marketingSentTimes } from '../app/marketing-history.js';
 import { reserveSlot, senderRate, slowDown, type PaceLimit } from '../domain/send-pace.js';
 import { senderPaceKey, workspacePaceKey } from '../store/send-pace.repository.js';
 import { TurnBatcher } from './turn-batcher.js';
@@ -219,7 +220,7 @@ export class SendWorker {
         if (verdict.kind === 'send') {
           candidates.push(message);
         } else if (verdict.kind === 'defer') {
-          if (await repos.messages.defer(message.id, verdict.until.toISOString(), at, verdict.reason, { reschedule: verdict.reschedule })) held += 1;
+          if (await repos.messages.defer(message, verdict.until.toISOString(), at, verdict.reason, { reschedule: verdict.reschedule })) held += 1;
         } else {
           const outcome = await repos.messages.transition(message.id, verdict.refusal.status, at, {
             errorCode: verdict.refusal.errorCode,
@@ -256,24 +257,23 @@ export class SendWorker {
     const contactIds = [...new Set(due.map((m) => m.contactId))];
     const contacts = new Map((await repos.contacts.findByIds(contactIds, { forShare: true })).map((c) => [c.id, c]));
     const numberOptOuts = await repos.contacts.numberOptOuts(contactIds);
-    const marketing = due.filter((m) => m.category === 'marketing' && !m.consentExempt);
-    let sentAt = new Map<string, string[]>();
-    if (marketing.length > 0) {
-      const longestWindowHours = Math.max(0, ...[...workspaces.values()].map((w) => w.compliance.marketingCap?.windowHours ?? 0));
-      const since = new Date(now.getTime() - longestWindowHours * 3_600_000).toISOString();
-      sentAt = await repos.messages.marketingSentSince([...new Set(marketing.map((m) => m.contactId))], since);
-    }
+    const sentAt = await marketingSentTimes(
+      repos,
+      due
+        .filter((m) => m.category === 'marketing' && !m.consentExempt)
+        .map((m) => ({ contactId: m.contactId, settings: workspaces.get(m.workspaceId)?.compliance ?? DEFAULT_COMPLIANCE })),
+      now,
+    );
     return (message) => {
       const contact = contacts.get(message.contactId);
       const workspace = workspaces.get(message.workspaceId);
       const settings = workspace?.compliance ?? DEFAULT_COMPLIANCE;
-      const windowStart = now.getTime() - (settings.marketingCap?.windowHours ?? 0) * 3_600_000;
       const verdict = sendVerdict({
         message,
         optedOut: (contact?.optedOutAt ?? null) !== null || (numberOptOuts.get(message.contactId)?.has(message.numberId) ?? false),
         reviewPending: (contact?.consentReviewAt ?? null) !== null,
         recipient: { phoneNumber: message.to, timeZone: contact?.timeZone ?? null },
-        marketingSentAt: (sentAt.get(message.contactId) ?? []).filter((time) => Date.parse(time) >= windowStart),
+        marketingSentAt: sentAt.get(message.contactId) ?? [],
         settings,
         now,
         validitySeconds: this.deps.config.validitySeconds,
