@@ -247,7 +247,10 @@ describe('web inbox in a real browser', () => {
     expect(refused.json.error.code).toBe('recipient_opted_out');
 
     // A tab that has not heard of the opt-out yet (here: told otherwise) still cannot send,
-    // and says why in words.
+    // and says why in words. Its live events are cut too: a conversation.updated (opening the
+    // thread marks it read) would otherwise tell the "stale" tab the truth before it sends.
+    const live = /\/v1\/events/;
+    await inbox.route(live, (route) => route.abort());
     const stale = /\/v1\/conversations(\/[^/?]+)?(\?.*)?$/;
     await inbox.route(stale, async (route) => {
       const response = await route.fetch();
@@ -262,6 +265,7 @@ describe('web inbox in a real browser', () => {
     await inbox.getByRole('button', { name: 'Send', exact: true }).click();
     await inbox.getByRole('alert').filter({ hasText: 'Not sent: this contact has opted out' }).waitFor();
     await inbox.unroute(stale);
+    await inbox.unroute(live);
     await inbox.reload();
     await inbox.getByTestId('consent-status').filter({ hasText: 'Opted out' }).waitFor();
   });
