@@ -72,11 +72,17 @@ export async function recordReceipts(deps: Deps, receipts: readonly DeliveryRece
     for (const receipt of receipts) results.push(await settle(recordReceipt(deps, receipt)));
     return results;
   }
+  const nowMatched = await secondLook(
+    deps,
+    receipts.filter((_, index) => together[index] === 'unmatched'),
+  );
   const results: ReceiptResult[] = [];
   for (const [index, outcome] of together.entries()) {
     const receipt = receipts[index] as DeliveryReceipt;
-    // The same second look as recordReceipt's, for the same READ COMMITTED race.
-    const result = outcome === 'unmatched' ? await settle(applyIfNowMatched(deps, receipt)) : { ok: true as const, message: outcome.settled };
+    const result =
+      outcome === 'unmatched'
+        ? await settle(applyIfNowMatched(deps, receipt, nowMatched.get(receipt)))
+        : { ok: true as const, message: outcome.settled };
     if (result.ok && result.message) {
       deps.events.publish({ type: 'message.updated', workspaceId: result.message.workspaceId, data: result.message });
     } else if (result.ok && outcome === 'unmatched') {
@@ -174,8 +180,27 @@ async function settle(work: Promise<Message | null>): Promise<ReceiptResult> {
   }
 }
 
-async function applyIfNowMatched(deps: Deps, receipt: DeliveryReceipt): Promise<Message | null> {
-  const messageId = await deps.db.repos.messages.findIdByCarrierMessageId(receipt.carrierId, receipt.carrierMessageId);
+/**
+ * The same second look as recordReceipt's, for the same READ COMMITTED race, for a batch's
+ * unmatched receipts: one lookup for all of them (with a short receipt delay a third of all
+ * receipts overtake their submit responses). A receipt missing from the answer (the lookup
+ * failed) is looked up on its own.
+ */
+async function secondLook(deps: Deps, unmatched: readonly DeliveryReceipt[]): Promise<Map<DeliveryReceipt, string | null>> {
+  if (unmatched.length === 0) return new Map();
+  try {
+    const matches = await deps.db.repos.messages.findByCarrierMessageIds(unmatched);
+    return new Map(unmatched.map((receipt, index) => [receipt, matches[index]?.messageId ?? null]));
+  } catch (error) {
+    deps.log.warn({ err: error }, 'second look for unmatched receipts failed; looking one by one');
+    return new Map();
+  }
+}
+
+/** `knownId`: what a batch's second look found (null: nothing); undefined: look it up here. */
+async function applyIfNowMatched(deps: Deps, receipt: DeliveryReceipt, knownId?: string | null): Promise<Message | null> {
+  const messageId =
+    knownId !== undefined ? knownId : await deps.db.repos.messages.findIdByCarrierMessageId(receipt.carrierId, receipt.carrierMessageId);
   if (!messageId) return null;
   return deps.db.transaction((repos) =>
     applyWaitingReceipts(deps, repos, messageId, receipt.carrierId, [receipt.carrierMessageId]),

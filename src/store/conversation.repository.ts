@@ -15,6 +15,7 @@ import type { ConversationTable, Database } from './schema.js';
 import { toConversation } from './row-mappers.js';
 import { decodeCursor, encodeCursor, type Page } from './cursor.js';
 import { slicesWithinBindLimit } from './bind-limit.js';
+import { jsonRows } from './json-rows.js';
 
 export class ConversationRepository {
   /** Up to this many matching messages or contacts, search reads the threads by id (tests lower it). */
@@ -149,24 +150,20 @@ export class ConversationRepository {
       if (!last || last.at <= at) latest.set(conversation.id, { at, preview: previewOf(preview) });
       return state;
     });
-    // Seven parameters a thread: two in each CASE, one in the IN list.
-    for (const slice of slicesWithinBindLimit([...latest], 7)) {
-      const caseOf = (pick: (last: { at: string; preview: string }) => string) =>
-        sql<string>`case id ${sql.join(
-          slice.map(([id, last]) => sql`when ${id} then ${pick(last)}`),
-          sql` `,
-        )} end`;
-      await this.db
-        .updateTable('conversations')
-        .set({
-          last_message_at: caseOf((last) => last.at),
-          last_activity_at: caseOf((last) => last.at),
-          last_message_preview: caseOf((last) => last.preview),
-        })
-        .where('id', 'in', slice.map(([id]) => id))
-        .where((eb) => eb.or([eb('last_message_at', 'is', null), eb('last_message_at', '<=', caseOf((last) => last.at))]))
-        .execute();
-    }
+    if (latest.size === 0) return states;
+    const lasts = jsonRows(
+      this.dialect,
+      [
+        ['id', 'text'],
+        ['at', 'text'],
+        ['preview', 'text'],
+      ],
+      [...latest].map(([id, last]) => [id, last.at, last.preview]),
+    );
+    await sql`
+      update conversations set last_message_at = l.at, last_activity_at = l.at, last_message_preview = l.preview
+      from (${lasts}) as l
+      where conversations.id = l.id and (conversations.last_message_at is null or conversations.last_message_at <= l.at)`.execute(this.db);
     return states;
   }
 

@@ -16,6 +16,7 @@ import {
 import pg from 'pg';
 import type { Database } from './schema.js';
 import { StaticMigrationProvider } from './migrations/index.js';
+import { SAFETY_NET_AUTOCHECKPOINT_PAGES, startCheckpointer } from './sqlite-checkpointer.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -54,8 +55,17 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
   // Another process (the CLI while the server runs) may hold the write lock briefly.
   sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma(`wal_autocheckpoint = ${SAFETY_NET_AUTOCHECKPOINT_PAGES}`);
+  const checkpointer = startCheckpointer(file);
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'sqlite',
+    close: async () => {
+      await checkpointer.stop();
+      await db.destroy();
+    },
+  };
 }
 
 /**
@@ -97,20 +107,23 @@ const BUSY_TIMEOUT_MS = 5000;
 
 const STATEMENT_CACHE_SIZE = 500;
 /**
- * Longer statements are multi-row writes and long IN lists: each row count is different SQL,
- * a prepared one can hold megabytes (500 cached message inserts of 1..500 rows held ~400 MB),
- * and preparing it costs little next to the rows it writes. They are not kept.
+ * Prepared statements hold memory roughly in proportion to their text (500 cached message
+ * inserts of 1..500 rows once held ~400 MB). Statements up to this long are kept while the
+ * cache's text stays within the budget below: the pipeline's multi-row writes come in a few
+ * fixed row counts (insertRows) and repeat; a longer or one-off statement is prepared afresh.
  */
-const CACHED_STATEMENT_MAX_CHARS = 2000;
+const CACHED_STATEMENT_MAX_CHARS = 20_000;
+const CACHED_TEXT_BUDGET_CHARS = 400_000;
 
 /**
  * Kysely prepares every statement afresh; on SQLite preparing costs about as much as
  * running a small query. Our queries repeat the same SQL text, so keep prepared
- * statements (bounded, oldest dropped first). Schema changes run through `exec`-style
- * DDL in migrations, which SQLite re-prepares transparently.
+ * statements (bounded by count and by total text, oldest dropped first). Schema changes run
+ * through `exec`-style DDL in migrations, which SQLite re-prepares transparently.
  */
 function withStatementCache(sqlite: BetterSqlite3.Database): SqliteDatabase {
   const cache = new Map<string, SqliteStatement>();
+  let cachedChars = 0;
   return {
     close: () => sqlite.close(),
     prepare: (text) => {
@@ -119,9 +132,12 @@ function withStatementCache(sqlite: BetterSqlite3.Database): SqliteDatabase {
       if (!statement) {
         statement = sqlite.prepare(text);
         cache.set(text, statement);
-        if (cache.size > STATEMENT_CACHE_SIZE) {
+        cachedChars += text.length;
+        while (cache.size > STATEMENT_CACHE_SIZE || cachedChars > CACHED_TEXT_BUDGET_CHARS) {
           const oldest = cache.keys().next().value;
-          if (oldest !== undefined) cache.delete(oldest);
+          if (oldest === undefined) break;
+          cache.delete(oldest);
+          cachedChars -= oldest.length;
         }
       }
       return statement;

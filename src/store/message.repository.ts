@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Kysely, type Updateable } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { Message, UnknownOutcomeRule } from '../domain/models.js';
 import { claimOrderOf, MAX_HEAD_START_MS } from '../domain/send-pace.js';
 import { carrierMessageIdKeys, compareCarrierMessageIdMatch, matchCarrierMessageId } from '../domain/carrier-message-id.js';
@@ -14,6 +14,7 @@ import type { DialectName } from './database.js';
 import { toMessage } from './row-mappers.js';
 import { decodeCursor, encodeCursor, type Page } from './cursor.js';
 import { slicesWithinBindLimit } from './bind-limit.js';
+import { inJsonList, insertRows, jsonRows, type JsonColumns } from './json-rows.js';
 
 export interface NewMessage extends Message {
   priority: number;
@@ -104,6 +105,55 @@ function toMessageRow(message: NewMessage): Insertable<MessageTable> {
   };
 }
 
+const INTEGER_COLUMNS = new Set(['segments', 'consent_exempt', 'priority', 'attempts']);
+
+/**
+ * Every column `toMessageRow` writes, in its order, for multi-row inserts as JSON (see
+ * json-rows.ts): read off a blank row, so the two cannot drift apart.
+ */
+const MESSAGE_COLUMNS: JsonColumns = Object.keys(
+  toMessageRow({ carrierMessageIds: [] as string[], nextAttemptAt: null } as unknown as NewMessage),
+).map((name) => [name, INTEGER_COLUMNS.has(name) ? 'integer' : 'text'] as const);
+
+type MessageRow = Selectable<MessageTable>;
+
+/** A history row: what happened to a message, and whether it changed its status. */
+export interface MessageEventRow {
+  id: string;
+  message_id: string;
+  kind: string;
+  status: string;
+  error_code: string | null;
+  applied: number;
+  detail: string | null;
+  created_at: string;
+}
+
+const EVENT_COLUMNS: JsonColumns = [
+  ['id', 'text'],
+  ['message_id', 'text'],
+  ['kind', 'text'],
+  ['status', 'text'],
+  ['error_code', 'text'],
+  ['applied', 'integer'],
+  ['detail', 'text'],
+  ['created_at', 'text'],
+];
+
+const CARRIER_ID_COLUMNS: JsonColumns = [
+  ['carrier_id', 'text'],
+  ['carrier_message_id', 'text'],
+  ['message_id', 'text'],
+  ['part_index', 'integer'],
+];
+
+const CARRIER_KEY_COLUMNS: JsonColumns = [
+  ['carrier_id', 'text'],
+  ['key', 'text'],
+  ['message_id', 'text'],
+  ['part_index', 'integer'],
+];
+
 export class MessageRepository {
   constructor(
     private readonly db: Kysely<Database>,
@@ -115,12 +165,27 @@ export class MessageRepository {
     await this.db.insertInto('messages').values(toMessageRow(message)).execute();
   }
 
-  /** `insert` for many messages: one multi-row statement per slice the bind limit allows. */
+  /** `insert` for many messages at once (see insertRows). */
   async insertMany(messages: NewMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    const rows = messages.map(toMessageRow);
-    const columns = Object.keys(rows[0] ?? {}).length;
-    for (const slice of slicesWithinBindLimit(rows, columns)) await this.db.insertInto('messages').values(slice).execute();
+    const rows = messages.map((message) => Object.values(toMessageRow(message)));
+    await insertRows(this.db, this.dialect, 'messages', MESSAGE_COLUMNS, rows);
+  }
+
+  /** Appends history rows, many at once. */
+  async insertEvents(events: readonly MessageEventRow[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.db
+      .insertInto('message_events')
+      .columns(EVENT_COLUMNS.map(([name]) => name as keyof MessageEventRow))
+      .expression(
+        jsonRows(
+          this.dialect,
+          EVENT_COLUMNS,
+          events.map((e) => [e.id, e.message_id, e.kind, e.status, e.error_code, e.applied, e.detail, e.created_at]),
+        ),
+      )
+      .execute();
   }
 
   async findById(id: string): Promise<Message | null> {
@@ -415,40 +480,24 @@ export class MessageRepository {
    */
   async markSubmitStarted(claims: { id: string; attempts: number }[], at: string): Promise<Set<string>> {
     if (claims.length === 0) return new Set();
-    const rows = await this.db
-      .updateTable('messages')
-      .set({ submit_started_at: at })
-      .where('status', '=', 'sending')
-      // Fenced by attempt: a row claimed again since (by another worker) is not this claim's.
-      .where((eb) => eb.or(claims.map((claim) => eb.and([eb('id', '=', claim.id), eb('attempts', '=', claim.attempts)]))))
-      // Consent again, at the last moment: a STOP recorded after the claim still stops it.
-      .where((eb) =>
-        eb.or([
-          eb('consent_exempt', '=', 1),
-          eb.and([
-            eb.not(
-              eb.exists(
-                eb
-                  .selectFrom('contacts')
-                  .select('contacts.id')
-                  .whereRef('contacts.id', '=', 'messages.contact_id')
-                  .where('contacts.opted_out_at', 'is not', null),
-              ),
-            ),
-            eb.not(
-              eb.exists(
-                eb
-                  .selectFrom('number_opt_outs')
-                  .select('number_opt_outs.contact_id')
-                  .whereRef('number_opt_outs.contact_id', '=', 'messages.contact_id')
-                  .whereRef('number_opt_outs.number_id', '=', 'messages.number_id'),
-              ),
-            ),
-          ]),
-        ]),
-      )
-      .returning('id')
-      .execute();
+    const held = jsonRows(
+      this.dialect,
+      [
+        ['id', 'text'],
+        ['attempts', 'integer'],
+      ],
+      claims.map((claim) => [claim.id, claim.attempts]),
+    );
+    const { rows } = await sql<{ id: string }>`
+      update messages set submit_started_at = ${at}
+      from (${held}) as c
+      -- Fenced by attempt: a row claimed again since (by another worker) is not this claim's.
+      where messages.id = c.id and messages.attempts = c.attempts and messages.status = 'sending'
+        -- Consent again, at the last moment: a STOP recorded after the claim still stops it.
+        and (messages.consent_exempt = 1 or (
+          not exists (select 1 from contacts where contacts.id = messages.contact_id and contacts.opted_out_at is not null)
+          and not exists (select 1 from number_opt_outs o where o.contact_id = messages.contact_id and o.number_id = messages.number_id)))
+      returning messages.id`.execute(this.db);
     return new Set(rows.map((row) => row.id));
   }
 
@@ -542,27 +591,22 @@ export class MessageRepository {
         attempts: eb('attempts', '+', 1),
         updated_at: now,
       }))
-      .where('id', 'in', ids)
+      .where(inJsonList(this.dialect, 'id', ids))
       .where('status', 'in', ['queued', 'scheduled'])
       .returningAll()
       .execute();
-    if (rows.length > 0) {
-      await this.db
-        .insertInto('message_events')
-        .values(
-          rows.map((row) => ({
-            id: this.ids.next(),
-            message_id: row.id,
-            kind: 'pipeline',
-            status: 'sending',
-            error_code: null,
-            applied: 1,
-            detail: `attempt ${row.attempts}`,
-            created_at: now,
-          })),
-        )
-        .execute();
-    }
+    await this.insertEvents(
+      rows.map((row) => ({
+        id: this.ids.next(),
+        message_id: row.id,
+        kind: 'pipeline',
+        status: 'sending',
+        error_code: null,
+        applied: 1,
+        detail: `attempt ${row.attempts}`,
+        created_at: now,
+      })),
+    );
     return rows.map((row) => toMessage(row, []));
   }
 
@@ -641,67 +685,59 @@ export class MessageRepository {
   async markSentMany(entries: { messageId: string; carrierId: string; carrierMessageIds: string[] }[], at: string): Promise<Message[]> {
     if (entries.length === 0) return [];
     const idRows = entries.flatMap((entry) =>
-      entry.carrierMessageIds.map((carrierMessageId, partIndex) => ({
-        carrier_id: entry.carrierId,
-        carrier_message_id: carrierMessageId,
-        message_id: entry.messageId,
-        part_index: partIndex,
-      })),
+      entry.carrierMessageIds.map((carrierMessageId, partIndex) => [entry.carrierId, carrierMessageId, entry.messageId, partIndex] as const),
     );
-    for (const chunk of chunked(idRows, 2000)) {
+    if (idRows.length > 0) {
       await this.db
         .insertInto('message_carrier_ids')
-        .values(chunk)
+        .columns(['carrier_id', 'carrier_message_id', 'message_id', 'part_index'])
+        .expression(jsonRows(this.dialect, CARRIER_ID_COLUMNS, idRows))
         .onConflict((oc) => oc.columns(['carrier_id', 'carrier_message_id']).doNothing())
         .execute();
     }
-    const keyRows = idRows.flatMap((row) =>
-      carrierMessageIdKeys(row.carrier_message_id).map((key) => ({
-        carrier_id: row.carrier_id,
-        key,
-        message_id: row.message_id,
-        part_index: row.part_index,
-      })),
+    // Receipts find the message by these keys, whatever base or case the SMSC writes them in.
+    const keyRows = idRows.flatMap(([carrierId, carrierMessageId, messageId, partIndex]) =>
+      carrierMessageIdKeys(carrierMessageId).map((key) => [carrierId, key, messageId, partIndex] as const),
     );
-    for (const chunk of chunked(keyRows, 2000)) await this.db.insertInto('carrier_message_keys').values(chunk).execute();
+    if (keyRows.length > 0) {
+      await this.db
+        .insertInto('carrier_message_keys')
+        .columns(['carrier_id', 'key', 'message_id', 'part_index'])
+        .expression(jsonRows(this.dialect, CARRIER_KEY_COLUMNS, keyRows))
+        .execute();
+    }
 
-    const ids = entries.map((entry) => entry.messageId);
     const verdict = decideTransition('sending', 'sent');
     if (!verdict.apply) throw new Error('sending → sent must be allowed');
-    const rows = await this.db
-      .updateTable('messages')
-      .set(() => ({
-        status: 'sent',
-        sent_at: at,
-        updated_at: at,
-        lease_until: null,
-        error_code: null,
-        // Per row, as the submit responses said (even if a reused id kept its old mapping).
-        carrier_id: sql<string>`case id ${sql.join(
-          entries.map((entry) => sql`when ${entry.messageId} then ${entry.carrierId}`),
-          sql` `,
-        )} end`,
-        carrier_message_id: sql<string | null>`case id ${sql.join(
-          entries.map((entry) => sql`when ${entry.messageId} then ${entry.carrierMessageIds[0] ?? null}`),
-          sql` `,
-        )} end`,
-      }))
-      .where('id', 'in', ids)
-      .where('status', '=', 'sending')
-      .returningAll()
-      .execute();
+    // Per row, as the submit responses said (even if a reused id kept its old mapping).
+    const responses = jsonRows(
+      this.dialect,
+      [
+        ['id', 'text'],
+        ['carrier_id', 'text'],
+        ['carrier_message_id', 'text'],
+      ],
+      entries.map((entry) => [entry.messageId, entry.carrierId, entry.carrierMessageIds[0] ?? null]),
+    );
+    const { rows } = await sql<MessageRow>`
+      update messages set status = 'sent', sent_at = ${at}, updated_at = ${at}, lease_until = null, error_code = null,
+        carrier_id = r.carrier_id, carrier_message_id = r.carrier_message_id
+      from (${responses}) as r
+      where messages.id = r.id and messages.status = 'sending'
+      returning ${sql.raw(this.dialect === 'sqlite' ? '*' : 'messages.*')}`.execute(this.db);
     const applied = new Set(rows.map((row) => row.id));
-    const events = ids.map((id) => ({
-      id: this.ids.next(),
-      message_id: id,
-      kind: 'pipeline',
-      status: 'sent',
-      error_code: null,
-      applied: applied.has(id) ? 1 : 0,
-      detail: applied.has(id) ? null : 'not sending any more (lease expired and settled elsewhere)',
-      created_at: at,
-    }));
-    for (const chunk of chunked(events, 2000)) await this.db.insertInto('message_events').values(chunk).execute();
+    await this.insertEvents(
+      entries.map(({ messageId }) => ({
+        id: this.ids.next(),
+        message_id: messageId,
+        kind: 'pipeline',
+        status: 'sent',
+        error_code: null,
+        applied: applied.has(messageId) ? 1 : 0,
+        detail: applied.has(messageId) ? null : 'not sending any more (lease expired and settled elsewhere)',
+        created_at: at,
+      })),
+    );
     const carrierIds = new Map(entries.map((entry) => [entry.messageId, entry.carrierMessageIds]));
     return rows.map((row) => toMessage(row, carrierIds.get(row.id) ?? []));
   }
@@ -923,57 +959,38 @@ export class MessageRepository {
       const group = entries.filter((entry) => entry.status === target);
       if (group.length === 0) continue;
       if (!decideTransition('sent', target).apply) throw new Error(`sent → ${target} must be allowed`);
-      const rows = await this.db
-        .updateTable('messages')
-        .set(() => ({
-          status: target,
-          updated_at: at,
-          [TIMESTAMP_COLUMN[target]]: at,
-          ...(target === 'undelivered'
-            ? {
-                error_code: sql<string | null>`case id ${sql.join(
-                  group.map((entry) => sql`when ${entry.messageId} then ${entry.errorCode}`),
-                  sql` `,
-                )} end`,
-                error_message: sql<string | null>`case id ${sql.join(
-                  group.map((entry) => sql`when ${entry.messageId} then ${entry.errorMessage}`),
-                  sql` `,
-                )} end`,
-              }
-            : {}),
-        }))
-        .where('id', 'in', group.map((entry) => entry.messageId))
-        .where('status', '=', 'sent')
-        .returningAll()
-        .execute();
+      const outcomes = jsonRows(
+        this.dialect,
+        [
+          ['id', 'text'],
+          ['error_code', 'text'],
+          ['error_message', 'text'],
+        ],
+        group.map((entry) => [entry.messageId, entry.errorCode, entry.errorMessage]),
+      );
+      const errorColumns = target === 'undelivered' ? sql`, error_code = o.error_code, error_message = o.error_message` : sql``;
+      const { rows } = await sql<MessageRow>`
+        update messages set status = ${target}, updated_at = ${at}, ${sql.ref(TIMESTAMP_COLUMN[target])} = ${at}${errorColumns}
+        from (${outcomes}) as o
+        where messages.id = o.id and messages.status = 'sent'
+        returning ${sql.raw(this.dialect === 'sqlite' ? '*' : 'messages.*')}`.execute(this.db);
       moved.push(...rows.map((row) => toMessage(row, partIds.get(row.id) ?? [])));
     }
-    if (moved.length > 0) {
-      const byId = new Map(entries.map((entry) => [entry.messageId, entry]));
-      await this.db
-        .insertInto('message_events')
-        .values(
-          moved.map((message) => ({
-            id: this.ids.next(),
-            message_id: message.id,
-            kind: 'receipt',
-            status: message.status,
-            error_code: byId.get(message.id)?.errorCode ?? null,
-            applied: 1,
-            detail: null,
-            created_at: at,
-          })),
-        )
-        .execute();
-    }
+    const byId = new Map(entries.map((entry) => [entry.messageId, entry]));
+    await this.insertEvents(
+      moved.map((message) => ({
+        id: this.ids.next(),
+        message_id: message.id,
+        kind: 'receipt',
+        status: message.status,
+        error_code: byId.get(message.id)?.errorCode ?? null,
+        applied: 1,
+        detail: null,
+        created_at: at,
+      })),
+    );
     return moved;
   }
-}
-
-function chunked<T>(items: T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
-  return chunks;
 }
 
 /** What `findByCarrierMessageIds` found for one carrier id. */

@@ -153,6 +153,8 @@ export class SmppSession {
   private socket: net.Socket | undefined;
   private reader = new PduReader();
   private connected = false;
+  /** A write this turn corked the socket; the end of the turn uncorks it (see writeBytes). */
+  private corked = false;
   private closing = false;
   /** Why we are ending the socket ourselves; otherwise its close is a connection loss. */
   private closeReason: SmppSessionError | undefined;
@@ -422,8 +424,25 @@ export class SmppSession {
       this.pending.set(sequenceNumber, { expected: `${pdu.command}_resp` as CommandName, windowed, timer, resolve, reject });
       if (windowed) this.inWindow += 1;
       this.touch();
-      socket.write(bytes);
+      this.writeBytes(socket, bytes);
     });
+  }
+
+  /**
+   * Writes coalesced per event-loop turn: the first write of a turn corks the socket and the
+   * end of the turn uncorks it, so a window's worth of submits (or a batch of receipt
+   * responses) leaves in one writev instead of one syscall per PDU.
+   */
+  private writeBytes(socket: net.Socket, bytes: Uint8Array): void {
+    if (!this.corked) {
+      this.corked = true;
+      socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        socket.uncork();
+      });
+    }
+    socket.write(bytes);
   }
 
   /** Removes a pending request, freeing its window slot; returns it if it was still pending. */
@@ -454,7 +473,7 @@ export class SmppSession {
     const socket = this.socket;
     if (socket === undefined || socket.destroyed) return;
     this.touch();
-    socket.write(encodePdu(pdu));
+    this.writeBytes(socket, encodePdu(pdu));
   }
 
   private noteThrottled(sentAtMs: number): void {
@@ -601,6 +620,8 @@ export class SmppSession {
   /** Ends the connection for `reason`; the socket's close event does the bookkeeping. */
   private abort(reason: SmppSessionError): void {
     this.closeReason ??= reason;
+    // What this turn wrote (an unbind_resp, a generic_nack) still leaves: destroy drops corked writes.
+    if (this.corked) this.socket?.uncork();
     this.socket?.destroy();
   }
 
