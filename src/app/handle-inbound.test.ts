@@ -132,6 +132,21 @@ describe.each(STORES)('handleInbound on %s', (kind) => {
     expect(ids.size).toBe(1);
   });
 
+  it('a burst of replies (committed together) lands each in its own thread, STOP included, and all are searchable at once', async () => {
+    const seeded = await seed();
+    const customers = Array.from({ length: 20 }, (_, i) => `+1201555${7100 + i}`);
+    const texts = customers.map((from, i) => sms(seeded, i === 3 ? 'STOP' : `Burst walrus ${i}`, { from }));
+    const outcomes = await Promise.all([...texts, texts[5] as InboundSms].map((text) => handleInbound(t.ctx, text)));
+    expect(outcomes.filter((o) => o.kind === 'routed')).toHaveLength(20);
+    expect(outcomes.filter((o) => o.kind === 'duplicate')).toHaveLength(1);
+    const threads = new Set(outcomes.map((o) => (o.kind === 'routed' ? o.message.conversationId : null)).filter(Boolean));
+    expect(threads.size).toBe(20);
+    expect(await optedOut(seeded, customers[3])).toBe(true);
+    expect(await optedOut(seeded, customers[4])).toBe(false);
+    const found = await t.ctx.db.repos.conversations.listInbox(seeded.workspace.id, { view: 'all', now: new Date().toISOString(), q: 'walrus' }, 50);
+    expect(found.data).toHaveLength(19);
+  });
+
   it('honours STOP: opted out, one confirmation that is sent anyway, nothing after', async () => {
     const seeded = await seed();
     const stop = routed(await handleInbound(t.ctx, sms(seeded, '  Stop! ')));

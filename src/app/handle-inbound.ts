@@ -105,7 +105,8 @@ async function handleSingle(deps: Deps, sms: InboundSms): Promise<InboundOutcome
 
   let outcome: Written;
   try {
-    outcome = await deps.db.transaction((repos) =>
+    // Grouped: replies arriving together share one commit (each keeps its own savepoint).
+    outcome = await deps.db.transactionGrouped((repos) =>
       writeInbound(
         deps,
         repos,

@@ -55,6 +55,9 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
   // Another process (the CLI while the server runs) may hold the write lock briefly.
   sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   sqlite.pragma('synchronous = NORMAL');
+  // Statement journals (every statement of a transaction that fires a trigger or runs in a
+  // savepoint keeps one) in memory, not in a temporary file: they were a third of a reply's cost.
+  sqlite.pragma('temp_store = memory');
   sqlite.pragma(`wal_autocheckpoint = ${SAFETY_NET_AUTOCHECKPOINT_PAGES}`);
   const checkpointer = startCheckpointer(file);
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });

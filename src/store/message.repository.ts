@@ -154,22 +154,52 @@ const CARRIER_KEY_COLUMNS: JsonColumns = [
   ['part_index', 'integer'],
 ];
 
+/** What a transaction owes before it commits; shared by every repository bound to it. */
+export interface TransactionState {
+  /** Messages were inserted: their search entries wait in `search_backlog` (SQLite). */
+  searchBacklog: boolean;
+}
+
 export class MessageRepository {
+  /**
+   * `transaction`: the state of the transaction these repositories are bound to; absent
+   * when they run on the pool, statement by statement.
+   */
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: DialectName,
     private readonly ids: IdSource,
+    private readonly transaction?: TransactionState,
   ) {}
 
   async insert(message: NewMessage): Promise<void> {
-    await this.db.insertInto('messages').values(toMessageRow(message)).execute();
+    await this.inserting(async (db) => {
+      await db.insertInto('messages').values(toMessageRow(message)).execute();
+    });
   }
 
   /** `insert` for many messages at once (see insertRows). */
   async insertMany(messages: NewMessage[]): Promise<void> {
     if (messages.length === 0) return;
     const rows = messages.map((message) => Object.values(toMessageRow(message)));
-    await insertRows(this.db, this.dialect, 'messages', MESSAGE_COLUMNS, rows);
+    await this.inserting((db) => insertRows(db, this.dialect, 'messages', MESSAGE_COLUMNS, rows));
+  }
+
+  /**
+   * Inserts, and has the new messages' search entries written before the commit (migration
+   * 0015): by the transaction's owner at its end, or here when there is no transaction.
+   */
+  private async inserting(write: (db: Kysely<Database>) => Promise<void>): Promise<void> {
+    if (this.dialect !== 'sqlite') return write(this.db);
+    if (this.transaction) {
+      await write(this.db);
+      this.transaction.searchBacklog = true;
+      return;
+    }
+    await this.db.transaction().execute(async (trx) => {
+      await write(trx);
+      await indexSearchBacklog(trx);
+    });
   }
 
   /** Appends history rows, many at once. */
@@ -1009,4 +1039,17 @@ export interface ReceiptToApply {
   errorCode: string | null;
   errorMessage: string | null;
   carrierMessageIds: string[];
+}
+
+/**
+ * Writes the search entries of every message in `search_backlog` into `messages_fts` in one
+ * statement (one FTS5 flush), and empties the backlog (SQLite; see migration 0015). Runs in
+ * the transaction that inserted them, just before it commits.
+ */
+export async function indexSearchBacklog(db: Kysely<Database>): Promise<void> {
+  // CROSS JOIN: the backlog drives (a few rows, each a lookup by id). Left to itself the
+  // planner scanned every message and probed the backlog.
+  await sql`insert into messages_fts (body, conversation_id)
+    select m.body, m.conversation_id from search_backlog b cross join messages m on m.id = b.message_id`.execute(db);
+  await sql`delete from search_backlog`.execute(db);
 }

@@ -6,7 +6,7 @@ import { ApiKeyRepository, UserRepository, WorkspaceRepository } from './workspa
 import { CarrierRepository, NumberRepository } from './carrier.repository.js';
 import { ContactRepository } from './contact.repository.js';
 import { ConversationRepository } from './conversation.repository.js';
-import { MessageRepository } from './message.repository.js';
+import { indexSearchBacklog, MessageRepository, type TransactionState } from './message.repository.js';
 import { IdempotencyRepository, ReceiptRepository, UnroutedRepository } from './receipt.repository.js';
 import { SendPaceRepository } from './send-pace.repository.js';
 import { CarrierStatusRepository } from './carrier-status.repository.js';
@@ -15,6 +15,7 @@ import { InboundPartRepository } from './inbound-part.repository.js';
 import { AuditRepository } from './audit.repository.js';
 import { InviteRepository, SessionRepository, SetupClaimRepository } from './session.repository.js';
 import { InboxRepository } from './inbox.repository.js';
+import { GroupCommit } from './group-commit.js';
 
 /** Every repository, bound to one executor (the pool, or one transaction). */
 export interface Repositories {
@@ -40,7 +41,7 @@ export interface Repositories {
   inbox: InboxRepository;
 }
 
-function bindRepositories(db: Kysely<Database>, dialect: DialectName, ids: IdSource): Repositories {
+function bindRepositories(db: Kysely<Database>, dialect: DialectName, ids: IdSource, transaction?: TransactionState): Repositories {
   return {
     workspaces: new WorkspaceRepository(db),
     users: new UserRepository(db),
@@ -49,7 +50,7 @@ function bindRepositories(db: Kysely<Database>, dialect: DialectName, ids: IdSou
     numbers: new NumberRepository(db),
     contacts: new ContactRepository(db, dialect),
     conversations: new ConversationRepository(db, dialect),
-    messages: new MessageRepository(db, dialect, ids),
+    messages: new MessageRepository(db, dialect, ids, transaction),
     receipts: new ReceiptRepository(db, dialect),
     pace: new SendPaceRepository(db, dialect),
     carrierStatus: new CarrierStatusRepository(db),
@@ -92,7 +93,35 @@ export class Store {
   }
 
   async transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((trx) => work(bindRepositories(trx, this.dialect, this.ids)));
+    return this.runTransaction((trx) => work(this.bindTo(trx)));
+  }
+
+  /**
+   * `transaction`, committed together with others that arrive at the same time (see
+   * GroupCommit): for many small, independent writes such as customer replies. `work` must
+   * write only through the repositories it is given: it may run a second time if its group
+   * cannot be committed.
+   */
+  async transactionGrouped<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
+    return this.groupCommit.run((trx) => work(this.bindTo(trx)));
+  }
+
+  private readonly transactions = new WeakMap<Kysely<Database>, TransactionState>();
+  private readonly groupCommit = new GroupCommit((work) => this.runTransaction(work));
+
+  /** One transaction, and what it owes before its commit (the search entries of new messages). */
+  private runTransaction<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(async (trx) => {
+      const state: TransactionState = { searchBacklog: false };
+      this.transactions.set(trx, state);
+      const result = await work(trx);
+      if (state.searchBacklog) await indexSearchBacklog(trx);
+      return result;
+    });
+  }
+
+  private bindTo(trx: Kysely<Database>): Repositories {
+    return bindRepositories(trx, this.dialect, this.ids, this.transactions.get(trx));
   }
 
   async ping(): Promise<void> {

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { isPostgres } from './dialect.js';
 
 /**
  * The inbox (issue 6):
@@ -140,14 +141,5 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     .execute();
   for (const column of ['last_activity_at', 'last_read_at', 'last_inbound_at', 'snoozed_until', 'assignee_team_id', 'assignee_user_id', 'status']) {
     await db.schema.alterTable('conversations').dropColumn(column).execute();
-  }
-}
-
-async function isPostgres(db: Kysely<unknown>): Promise<boolean> {
-  try {
-    await sql`select version()`.execute(db);
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -13,6 +13,7 @@ import * as compliance from './0011-compliance.js';
 import * as webSessions from './0012-web-sessions.js';
 import * as inbox from './0013-inbox.js';
 import * as claimBySender from './0014-claim-by-sender.js';
+import * as searchBacklog from './0015-search-backlog.js';
 
 /** Migrations are listed in code (not read from disk) so they ship inside any bundle. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0012-web-sessions': webSessions,
   '0013-inbox': inbox,
   '0014-claim-by-sender': claimBySender,
+  '0015-search-backlog': searchBacklog,
 };
 
 export class StaticMigrationProvider implements MigrationProvider {
