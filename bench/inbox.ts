@@ -160,7 +160,7 @@ export async function benchInbox(
         for (let k = 0; k < size; k++) {
           const thread = saved[k]!;
           const inboundAt = lastInbound[k] ?? null;
-          if (inboundAt) await repos.conversations.recordInbound(thread, inboundAt);
+          if (inboundAt) await repos.conversations.recordInbound(thread, inboundAt, thread.lastMessagePreview ?? '');
           const r = rand();
           const status = r < 0.33 ? 'closed' : 'open';
           const snoozedUntil = status === 'open' && rand() < 0.05 ? new Date(now + (rand() < 0.5 ? -1 : 1) * day).toISOString() : null;

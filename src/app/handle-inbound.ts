@@ -221,7 +221,7 @@ async function writeInbound(
   };
   await repos.messages.insert({ ...message, priority: 0, nextAttemptAt: null });
   // The customer wrote: a closed or snoozed thread is back in the open inbox, and unread.
-  let touched = await repos.conversations.recordInbound(await repos.conversations.touch(conversation, now, text.body), now);
+  let touched = await repos.conversations.recordInbound(conversation, now, text.body);
 
   // A keyword counts only as the whole text; with parts missing we cannot know that it
   // was ("[…] STOP" may end a longer sentence), so an incomplete text is left for a person.

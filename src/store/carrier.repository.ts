@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { BusinessNumber, CarrierRecord, Workspace } from '../domain/models.js';
 import type { Database } from './schema.js';
 import { toCarrier, toNumber, toWorkspace } from './row-mappers.js';
+import { PreparedQuery } from './prepared.js';
 
 export class CarrierRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -51,6 +52,24 @@ export class CarrierRepository {
   }
 }
 
+/** A business number with its workspace: where an inbound text belongs. */
+const ROUTE_BY_PHONE = new PreparedQuery((db, phoneNumber: string) =>
+  db
+    .selectFrom('numbers')
+    .innerJoin('workspaces', 'workspaces.id', 'numbers.workspace_id')
+    .selectAll('workspaces')
+    .select([
+      'numbers.id as n_id',
+      'numbers.workspace_id as n_workspace_id',
+      'numbers.carrier_id as n_carrier_id',
+      'numbers.phone_number as n_phone_number',
+      'numbers.kind as n_kind',
+      'numbers.mps as n_mps',
+      'numbers.created_at as n_created_at',
+    ])
+    .where('numbers.phone_number', '=', phoneNumber),
+);
+
 export class NumberRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -87,21 +106,7 @@ export class NumberRepository {
 
   /** The number and its workspace in one read: every inbound text starts here. */
   async findRouteByPhone(phoneNumber: string): Promise<{ number: BusinessNumber; workspace: Workspace } | null> {
-    const row = await this.db
-      .selectFrom('numbers')
-      .innerJoin('workspaces', 'workspaces.id', 'numbers.workspace_id')
-      .selectAll('workspaces')
-      .select([
-        'numbers.id as n_id',
-        'numbers.workspace_id as n_workspace_id',
-        'numbers.carrier_id as n_carrier_id',
-        'numbers.phone_number as n_phone_number',
-        'numbers.kind as n_kind',
-        'numbers.mps as n_mps',
-        'numbers.created_at as n_created_at',
-      ])
-      .where('numbers.phone_number', '=', phoneNumber)
-      .executeTakeFirst();
+    const row = await ROUTE_BY_PHONE.first(this.db, phoneNumber);
     if (!row) return null;
     return {
       number: toNumber({

@@ -4,6 +4,11 @@ import type { ContactTable, Database } from './schema.js';
 import { toConsentEvent, toContact } from './row-mappers.js';
 import { decodeCursor, encodeCursor, type Page } from './cursor.js';
 import { slicesWithinBindLimit } from './bind-limit.js';
+import { PreparedQuery } from './prepared.js';
+
+const CONTACT_BY_PHONE = new PreparedQuery((db, workspaceId: string, phoneNumber: string) =>
+  db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where('phone_number', '=', phoneNumber),
+);
 
 export class ContactRepository {
   constructor(
@@ -86,12 +91,7 @@ export class ContactRepository {
   }
 
   async findByPhone(workspaceId: string, phoneNumber: string): Promise<Contact | null> {
-    const row = await this.db
-      .selectFrom('contacts')
-      .selectAll()
-      .where('workspace_id', '=', workspaceId)
-      .where('phone_number', '=', phoneNumber)
-      .executeTakeFirst();
+    const row = await CONTACT_BY_PHONE.first(this.db, workspaceId, phoneNumber);
     return row ? toContact(row) : null;
   }
 

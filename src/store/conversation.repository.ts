@@ -16,6 +16,51 @@ import { toConversation } from './row-mappers.js';
 import { decodeCursor, encodeCursor, type Page } from './cursor.js';
 import { slicesWithinBindLimit } from './bind-limit.js';
 import { jsonRows } from './json-rows.js';
+import { PreparedQuery } from './prepared.js';
+
+const THREAD = new PreparedQuery((db, workspaceId: string, numberId: string, contactId: string) =>
+  db
+    .selectFrom('conversations')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('number_id', '=', numberId)
+    .where('contact_id', '=', contactId),
+);
+
+/** A new last message, unless the thread already shows a later one. */
+const TOUCH = new PreparedQuery((db, id: string, at: string, preview: string) =>
+  db
+    .updateTable('conversations')
+    .set({ last_message_at: at, last_activity_at: at, last_message_preview: preview })
+    .where('id', '=', id)
+    .where((eb) => eb.or([eb('last_message_at', 'is', null), eb('last_message_at', '<=', at)])),
+);
+
+/**
+ * A customer wrote: the text is the thread's last message (unless a later one is shown), the
+ * thread is open again (a snooze ends) and shows when they last wrote. One statement.
+ */
+const RECORD_INBOUND = new PreparedQuery((db, id: string, at: string, preview: string) =>
+  db
+    .updateTable('conversations')
+    .set((eb) => {
+      const moved = eb.or([eb('last_message_at', 'is', null), eb('last_message_at', '<=', at)]);
+      return {
+        last_message_at: eb.case().when(moved).then(at).else(eb.ref('last_message_at')).end(),
+        last_activity_at: eb.case().when(moved).then(at).else(eb.ref('last_activity_at')).end(),
+        last_message_preview: eb.case().when(moved).then(preview).else(eb.ref('last_message_preview')).end(),
+        status: 'open',
+        snoozed_until: null,
+        last_inbound_at: eb
+          .case()
+          .when(eb.or([eb('last_inbound_at', 'is', null), eb('last_inbound_at', '<', at)]))
+          .then(at)
+          .else(eb.ref('last_inbound_at'))
+          .end(),
+      };
+    })
+    .where('id', '=', id),
+);
 
 export class ConversationRepository {
   /** Up to this many matching messages or contacts, search reads the threads by id (tests lower it). */
@@ -100,13 +145,7 @@ export class ConversationRepository {
   }
 
   private async findThread(workspaceId: string, numberId: string, contactId: string): Promise<Conversation | null> {
-    const row = await this.db
-      .selectFrom('conversations')
-      .selectAll()
-      .where('workspace_id', '=', workspaceId)
-      .where('number_id', '=', numberId)
-      .where('contact_id', '=', contactId)
-      .executeTakeFirst();
+    const row = await THREAD.first(this.db, workspaceId, numberId, contactId);
     return row ? toConversation(row) : null;
   }
 
@@ -168,12 +207,7 @@ export class ConversationRepository {
   }
 
   async touchById(id: string, at: string, preview: string): Promise<void> {
-    await this.db
-      .updateTable('conversations')
-      .set({ last_message_at: at, last_activity_at: at, last_message_preview: previewOf(preview) })
-      .where('id', '=', id)
-      .where((eb) => eb.or([eb('last_message_at', 'is', null), eb('last_message_at', '<=', at)]))
-      .execute();
+    await TOUCH.execute(this.db, id, at, previewOf(preview));
   }
 
   /** Most recently active first: every thread of the workspace (`listInbox` with no view). */
@@ -380,24 +414,12 @@ export class ConversationRepository {
    * A customer wrote: the thread is open again (closed or snoozed), and its last inbound
    * time moves forward. Returns the thread as it then stands without reading it back.
    */
-  async recordInbound(conversation: Conversation, at: string): Promise<Conversation> {
-    await this.db
-      .updateTable('conversations')
-      .set((eb) => ({
-        status: 'open',
-        snoozed_until: null,
-        last_inbound_at: eb
-          .case()
-          .when(eb.or([eb('last_inbound_at', 'is', null), eb('last_inbound_at', '<', at)]))
-          .then(at)
-          .else(eb.ref('last_inbound_at'))
-          .end(),
-      }))
-      .where('id', '=', conversation.id)
-      .execute();
+  /** An inbound text: `touch` with it, and the thread opens again (see RECORD_INBOUND). */
+  async recordInbound(conversation: Conversation, at: string, body: string): Promise<Conversation> {
+    await RECORD_INBOUND.execute(this.db, conversation.id, at, previewOf(body));
     const lastInboundAt =
       conversation.lastInboundAt === null || conversation.lastInboundAt < at ? at : conversation.lastInboundAt;
-    return { ...conversation, status: 'open', snoozedUntil: null, lastInboundAt };
+    return { ...touched(conversation, at, body), status: 'open', snoozedUntil: null, lastInboundAt };
   }
 }
 

@@ -15,6 +15,7 @@ import { toMessage } from './row-mappers.js';
 import { decodeCursor, encodeCursor, type Page } from './cursor.js';
 import { slicesWithinBindLimit } from './bind-limit.js';
 import { inJsonList, insertRows, jsonRows, type JsonColumns } from './json-rows.js';
+import { PreparedQuery } from './prepared.js';
 
 export interface NewMessage extends Message {
   priority: number;
@@ -154,6 +155,17 @@ const CARRIER_KEY_COLUMNS: JsonColumns = [
   ['part_index', 'integer'],
 ];
 
+const INBOUND_BY_CARRIER_ID = new PreparedQuery((db, carrierId: string, carrierMessageId: string) =>
+  db
+    .selectFrom('messages')
+    .selectAll()
+    // Literal: the condition of the partial messages_inbound_dedupe_idx; a bound value
+    // keeps SQLite off that index and this ran as a scan of every message.
+    .where(sql<boolean>`direction = 'inbound'`)
+    .where('carrier_id', '=', carrierId)
+    .where('carrier_message_id', '=', carrierMessageId),
+);
+
 /** What a transaction owes before it commits; shared by every repository bound to it. */
 export interface TransactionState {
   /** Messages were inserted: their search entries wait in `search_backlog` (SQLite). */
@@ -173,9 +185,7 @@ export class MessageRepository {
   ) {}
 
   async insert(message: NewMessage): Promise<void> {
-    await this.inserting(async (db) => {
-      await db.insertInto('messages').values(toMessageRow(message)).execute();
-    });
+    await this.inserting((db) => insertRows(db, this.dialect, 'messages', MESSAGE_COLUMNS, [Object.values(toMessageRow(message))]));
   }
 
   /** `insert` for many messages at once (see insertRows). */
@@ -785,15 +795,7 @@ export class MessageRepository {
   }
 
   async findInboundByCarrierMessageId(carrierId: string, carrierMessageId: string): Promise<Message | null> {
-    const row = await this.db
-      .selectFrom('messages')
-      .selectAll()
-      // Literal: the condition of the partial messages_inbound_dedupe_idx; a bound value
-      // keeps SQLite off that index and this ran as a scan of every message.
-      .where(sql<boolean>`direction = 'inbound'`)
-      .where('carrier_id', '=', carrierId)
-      .where('carrier_message_id', '=', carrierMessageId)
-      .executeTakeFirst();
+    const row = await INBOUND_BY_CARRIER_ID.first(this.db, carrierId, carrierMessageId);
     return row ? toMessage(row, []) : null;
   }
 

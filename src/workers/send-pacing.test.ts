@@ -120,6 +120,27 @@ describe.each(STORES)('send pacing on %s', (kind) => {
     for (const m of messages) await eventually(async () => (await reload(t.ctx, m.id)).status === 'sent');
   });
 
+  it('a send that stalled past its slot takes a new one instead of bunching up with the others', async () => {
+    const seeded = await seed();
+    const { number, carrier } = await fakeNumber(t.ctx, fakes, seeded.workspace, `+1201556${2000 + seq}`, { mps: 2 });
+    const twin = await t.twin();
+    twins.push(twin);
+    const twinFakes = installFakeCarriers(twin);
+    const allTimes = () => [...carrier.submitTimes, ...(twinFakes.get(carrier.id)?.submitTimes ?? [])];
+    for (let i = 0; i < 6; i++) await send(t.ctx, seeded.workspace, number.phoneNumber, { to: recipient(40 + i) });
+    startWorker();
+    startWorker(twin);
+    await eventually(async () => allTimes().length >= 1, 10_000);
+    // The process freezes (a long GC, a busy machine) while the next slots come due: every
+    // slot timer fires late, together. Sending them all then would break the limit.
+    const frozenUntil = Date.now() + 800;
+    while (Date.now() < frozenUntil) {
+      // busy: nothing else runs
+    }
+    await eventually(async () => allTimes().length === 6, 20_000);
+    expect(mostInAnyWindow(allTimes()), gaps(allTimes())).toBeLessThanOrEqual(2);
+  });
+
   it('applies the workspace limit across all its senders', async () => {
     const seeded = await seed();
     await t.ctx.db.repos.workspaces.updateSettings(seeded.workspace.id, { maxSegmentsPerSecond: 2 });

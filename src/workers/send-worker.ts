@@ -19,6 +19,13 @@ type Deps = Pick<AppContext, 'db' | 'clock' | 'ids' | 'events' | 'queue' | 'log'
 /** How far ahead a claim may reserve a sender's slot; later slots stay queued, unleased. */
 const PACE_HORIZON_MS = 1000;
 
+/**
+ * A paced send this late for its slot takes a new one (see waitForSlot): the limiter's guard
+ * (PACE_GUARD) absorbs about 100 ms of timer jitter per second of slots, not more.
+ */
+const LATE_SLOT_MS = 100;
+const MAX_RESLOTS = 3;
+
 /** When a claimed message may go, and how far its sender's next send must stay behind it. */
 interface Slot {
   atMs: number;
@@ -293,6 +300,7 @@ export class SendWorker {
     workspaces: Map<string, Workspace>,
     nowMs: number,
     at: string,
+    horizonMs = PACE_HORIZON_MS,
   ): Promise<Map<string, Slot>> {
     const slots = new Map<string, Slot>();
     if (messages.length === 0) return slots;
@@ -315,7 +323,7 @@ export class SendWorker {
         if (state && ratePerSecond) limits.push({ state, ratePerSecond });
       }
       // No number (deleted since): no limit applies; process() fails it as not configured.
-      const reservation = reserveSlot(limits, nowMs, message.segments, PACE_HORIZON_MS);
+      const reservation = reserveSlot(limits, nowMs, message.segments, horizonMs);
       if (!reservation) continue;
       const senderRateNow = rateOf.get(senderPaceKey(message.numberId));
       slots.set(message.id, {
@@ -346,7 +354,7 @@ export class SendWorker {
       const carrier = await this.deps.carriers.ensure(record);
       // Everything of variable length happens before the wait, so sends leave as close to
       // their slots as timers allow and the spacing the limiter planned survives.
-      await this.waitForSlot(claimed.numberId, slot);
+      await this.waitForSlot(claimed, slot);
       gate = this.gateFor(record.id, carrier.submitCapacity?.());
       await gate.acquire();
       if (!(await this.submitStarts.add({ id: claimed.id, attempts: claimed.attempts }))) {
@@ -405,14 +413,37 @@ export class SendWorker {
    * Waits for the reserved slot, and also keeps this worker's own sends of one sender at least
    * a plain interval apart: a send that left late (a cold carrier, a busy event loop) must not
    * let the next one, on time, follow it too closely. Other workers' jitter is what the
-   * limiter's guard absorbs.
+   * limiter's guard absorbs; a send later than that (the process stalled past its slot) takes
+   * a new slot instead of going at once, because the other workers' slots were reserved
+   * assuming this one left on time, and going now could put it right next to one of theirs.
    */
-  private async waitForSlot(numberId: string, slot: Slot): Promise<void> {
-    const previousEndMs = this.lastSendEnds.get(numberId) ?? 0;
-    const wait = Math.max(slot.atMs, previousEndMs) - this.deps.clock.now().getTime();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    if (slot.spacingMs > 0) this.lastSendEnds.set(numberId, this.deps.clock.now().getTime() + slot.spacingMs);
+  private async waitForSlot(message: Message, reserved: Slot): Promise<void> {
+    let slot = reserved;
+    for (let reslots = 0; ; reslots++) {
+      const dueMs = Math.max(slot.atMs, this.lastSendEnds.get(message.numberId) ?? 0);
+      const wait = dueMs - this.deps.clock.now().getTime();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      const lateMs = this.deps.clock.now().getTime() - dueMs;
+      if (slot.spacingMs === 0 || lateMs <= LATE_SLOT_MS || reslots >= MAX_RESLOTS) break;
+      const again = await this.reserveLateSlot(message);
+      if (!again) break;
+      this.deps.log.info({ messageId: message.id, lateMs }, 'send stalled past its pacing slot; took a new one');
+      slot = again;
+    }
+    if (slot.spacingMs > 0) this.lastSendEnds.set(message.numberId, this.deps.clock.now().getTime() + slot.spacingMs);
     if (this.lastSendEnds.size > 10_000) this.lastSendEnds.clear();
+  }
+
+  /** A fresh slot for a send that missed its own, behind everything reserved since. */
+  private async reserveLateSlot(message: Message): Promise<Slot | null> {
+    const now = this.deps.clock.now();
+    return this.deps.db.transaction(async (repos) => {
+      const workspaces = new Map((await repos.workspaces.findByIds([message.workspaceId])).map((w) => [w.id, w]));
+      // Up to half a lease ahead: the lease is renewed while the send waits.
+      const horizonMs = (this.deps.config.leaseSeconds * 1000) / 2;
+      const slots = await this.reserveSlots(repos, [message], workspaces, now.getTime(), now.toISOString(), horizonMs);
+      return slots.get(message.id) ?? null;
+    });
   }
 
   private gateFor(carrierId: string, capacity: number | undefined): CarrierGate {
