@@ -424,7 +424,12 @@ export class SendWorker {
       const wait = dueMs - this.deps.clock.now().getTime();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       const lateMs = this.deps.clock.now().getTime() - dueMs;
-      if (slot.spacingMs === 0 || lateMs <= LATE_SLOT_MS || reslots >= MAX_RESLOTS) break;
+      // Slow senders only (slots ≥ LATE_SLOT_MS apart: up to 10 per second — long codes, toll
+      // free), where one late send breaks a window and carriers throttle hardest. For faster
+      // senders a new slot per late send cost a transaction each whenever the machine was busy
+      // (two PostgreSQL workers fell from ~600 to ~140 msg/s); a stall can bunch their sends,
+      // and the carrier's throttle answer (slowSender) is what reins that in.
+      if (slot.spacingMs < LATE_SLOT_MS || lateMs <= LATE_SLOT_MS || reslots >= MAX_RESLOTS) break;
       const again = await this.reserveLateSlot(message);
       if (!again) break;
       this.deps.log.info({ messageId: message.id, lateMs }, 'send stalled past its pacing slot; took a new one');
