@@ -103,6 +103,10 @@ export class Store {
    * cannot be committed.
    */
   async transactionGrouped<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
+    // SQLite only. PostgreSQL runs concurrent transactions on their own connections, whose
+    // commits (fsyncs) overlap; a group runs its works one after another on one connection,
+    // and replies were ~15% slower grouped there (inbound bench, 366 vs 430/s).
+    if (this.dialect === 'postgres') return this.transaction(work);
     return this.groupCommit.run((trx) => work(this.bindTo(trx)));
   }
 
