@@ -411,10 +411,10 @@ export class ConversationRepository {
   }
 
   /**
-   * A customer wrote: the thread is open again (closed or snoozed), and its last inbound
-   * time moves forward. Returns the thread as it then stands without reading it back.
+   * A customer wrote: `touch` with the text, the thread is open again (closed or snoozed) and
+   * its last inbound time moves forward, in one statement (RECORD_INBOUND). Returns the thread
+   * as it then stands without reading it back.
    */
-  /** An inbound text: `touch` with it, and the thread opens again (see RECORD_INBOUND). */
   async recordInbound(conversation: Conversation, at: string, body: string): Promise<Conversation> {
     await RECORD_INBOUND.execute(this.db, conversation.id, at, previewOf(body));
     const lastInboundAt =

@@ -1,7 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, STORES, type TestContext } from '../../test/support/test-context.js';
-import { openDatabase, type DatabaseHandle } from './database.js';
+import { STORES, type TestContext } from '../../test/support/test-context.js';
+import { closeWithRawDatabase, openWithRawDatabase } from '../../test/support/raw-database.js';
+import type { DatabaseHandle } from './database.js';
 import { GroupCommit } from './group-commit.js';
 import type { Database } from './schema.js';
 
@@ -10,14 +11,8 @@ describe.each(STORES)('GroupCommit on %s', (kind) => {
   let handle: DatabaseHandle;
   let tables = 0;
 
-  beforeAll(async () => {
-    t = await createTestContext(kind);
-    handle = openDatabase({ databaseUrl: t.ctx.config.databaseUrl, dataDir: t.ctx.config.dataDir });
-  });
-  afterAll(async () => {
-    await handle?.close();
-    await t?.cleanup();
-  });
+  beforeAll(async () => ({ t, raw: handle } = await openWithRawDatabase(kind)));
+  afterAll(async () => closeWithRawDatabase({ t, raw: handle }));
 
   async function scratch(): Promise<string> {
     tables += 1;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, STORES, type TestContext } from '../../test/support/test-context.js';
+import { closeWithRawDatabase, openWithRawDatabase } from '../../test/support/raw-database.js';
 import { openDatabase, type DatabaseHandle } from './database.js';
 import { inJsonList, insertRows, jsonRows, type JsonColumns } from './json-rows.js';
 import type { Database } from './schema.js';
@@ -25,14 +26,8 @@ describe.each(STORES)('rows as one JSON parameter on %s', (kind) => {
   const db = () => handle.db as unknown as Kysely<Database>;
   let table = 0;
 
-  beforeAll(async () => {
-    t = await createTestContext(kind);
-    handle = openDatabase({ databaseUrl: t.ctx.config.databaseUrl, dataDir: t.ctx.config.dataDir });
-  });
-  afterAll(async () => {
-    await handle?.close();
-    await t?.cleanup();
-  });
+  beforeAll(async () => ({ t, raw: handle } = await openWithRawDatabase(kind)));
+  afterAll(async () => closeWithRawDatabase({ t, raw: handle }));
 
   async function scratch(): Promise<string> {
     table += 1;

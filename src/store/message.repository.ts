@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely';
+import { sql, type Insertable, type Kysely, type RawBuilder, type Selectable, type Updateable } from 'kysely';
 import type { Message, UnknownOutcomeRule } from '../domain/models.js';
 import { claimOrderOf, MAX_HEAD_START_MS } from '../domain/send-pace.js';
 import { carrierMessageIdKeys, compareCarrierMessageIdMatch, matchCarrierMessageId } from '../domain/carrier-message-id.js';
@@ -9,7 +9,7 @@ import {
   type MessageStatus,
   type TransitionVerdict,
 } from '../domain/message-status.js';
-import type { Database, MessageTable } from './schema.js';
+import type { Database, MessageEventTable, MessageTable } from './schema.js';
 import type { DialectName } from './database.js';
 import { toMessage } from './row-mappers.js';
 import { decodeCursor, encodeCursor, type Page } from './cursor.js';
@@ -118,18 +118,6 @@ const MESSAGE_COLUMNS: JsonColumns = Object.keys(
 
 type MessageRow = Selectable<MessageTable>;
 
-/** A history row: what happened to a message, and whether it changed its status. */
-export interface MessageEventRow {
-  id: string;
-  message_id: string;
-  kind: string;
-  status: string;
-  error_code: string | null;
-  applied: number;
-  detail: string | null;
-  created_at: string;
-}
-
 const EVENT_COLUMNS: JsonColumns = [
   ['id', 'text'],
   ['message_id', 'text'],
@@ -212,20 +200,18 @@ export class MessageRepository {
     });
   }
 
+  /**
+   * RETURNING every column of `messages` from an UPDATE … FROM: PostgreSQL's `*` would add the
+   * FROM table's columns, and SQLite refuses `messages.*` there (its `*` is the target's alone).
+   */
+  private everyMessageColumn(): RawBuilder<unknown> {
+    return sql.raw(this.dialect === 'sqlite' ? '*' : 'messages.*');
+  }
+
   /** Appends history rows, many at once. */
-  async insertEvents(events: readonly MessageEventRow[]): Promise<void> {
-    if (events.length === 0) return;
-    await this.db
-      .insertInto('message_events')
-      .columns(EVENT_COLUMNS.map(([name]) => name as keyof MessageEventRow))
-      .expression(
-        jsonRows(
-          this.dialect,
-          EVENT_COLUMNS,
-          events.map((e) => [e.id, e.message_id, e.kind, e.status, e.error_code, e.applied, e.detail, e.created_at]),
-        ),
-      )
-      .execute();
+  async insertEvents(events: readonly MessageEventTable[]): Promise<void> {
+    const rows = events.map((e) => [e.id, e.message_id, e.kind, e.status, e.error_code, e.applied, e.detail, e.created_at]);
+    await insertRows(this.db, this.dialect, 'message_events', EVENT_COLUMNS, rows);
   }
 
   async findById(id: string): Promise<Message | null> {
@@ -727,25 +713,14 @@ export class MessageRepository {
     const idRows = entries.flatMap((entry) =>
       entry.carrierMessageIds.map((carrierMessageId, partIndex) => [entry.carrierId, carrierMessageId, entry.messageId, partIndex] as const),
     );
-    if (idRows.length > 0) {
-      await this.db
-        .insertInto('message_carrier_ids')
-        .columns(['carrier_id', 'carrier_message_id', 'message_id', 'part_index'])
-        .expression(jsonRows(this.dialect, CARRIER_ID_COLUMNS, idRows))
-        .onConflict((oc) => oc.columns(['carrier_id', 'carrier_message_id']).doNothing())
-        .execute();
-    }
+    await insertRows(this.db, this.dialect, 'message_carrier_ids', CARRIER_ID_COLUMNS, idRows, {
+      onConflictDoNothing: ['carrier_id', 'carrier_message_id'],
+    });
     // Receipts find the message by these keys, whatever base or case the SMSC writes them in.
     const keyRows = idRows.flatMap(([carrierId, carrierMessageId, messageId, partIndex]) =>
       carrierMessageIdKeys(carrierMessageId).map((key) => [carrierId, key, messageId, partIndex] as const),
     );
-    if (keyRows.length > 0) {
-      await this.db
-        .insertInto('carrier_message_keys')
-        .columns(['carrier_id', 'key', 'message_id', 'part_index'])
-        .expression(jsonRows(this.dialect, CARRIER_KEY_COLUMNS, keyRows))
-        .execute();
-    }
+    await insertRows(this.db, this.dialect, 'carrier_message_keys', CARRIER_KEY_COLUMNS, keyRows);
 
     const verdict = decideTransition('sending', 'sent');
     if (!verdict.apply) throw new Error('sending → sent must be allowed');
@@ -764,7 +739,7 @@ export class MessageRepository {
         carrier_id = r.carrier_id, carrier_message_id = r.carrier_message_id
       from (${responses}) as r
       where messages.id = r.id and messages.status = 'sending'
-      returning ${sql.raw(this.dialect === 'sqlite' ? '*' : 'messages.*')}`.execute(this.db);
+      returning ${this.everyMessageColumn()}`.execute(this.db);
     const applied = new Set(rows.map((row) => row.id));
     await this.insertEvents(
       entries.map(({ messageId }) => ({
@@ -1005,7 +980,7 @@ export class MessageRepository {
         update messages set status = ${target}, updated_at = ${at}, ${sql.ref(TIMESTAMP_COLUMN[target])} = ${at}${errorColumns}
         from (${outcomes}) as o
         where messages.id = o.id and messages.status = 'sent'
-        returning ${sql.raw(this.dialect === 'sqlite' ? '*' : 'messages.*')}`.execute(this.db);
+        returning ${this.everyMessageColumn()}`.execute(this.db);
       moved.push(...rows.map((row) => toMessage(row, partIds.get(row.id) ?? [])));
     }
     const byId = new Map(entries.map((entry) => [entry.messageId, entry]));

@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, STORES, type TestContext } from '../../test/support/test-context.js';
-import { openDatabase, type DatabaseHandle } from './database.js';
+import { STORES, type TestContext } from '../../test/support/test-context.js';
+import { closeWithRawDatabase, openWithRawDatabase } from '../../test/support/raw-database.js';
+import type { DatabaseHandle } from './database.js';
 import { PreparedQuery } from './prepared.js';
 
 describe.each(STORES)('PreparedQuery on %s', (kind) => {
@@ -9,14 +10,10 @@ describe.each(STORES)('PreparedQuery on %s', (kind) => {
   let handle: DatabaseHandle;
 
   beforeAll(async () => {
-    t = await createTestContext(kind);
-    handle = openDatabase({ databaseUrl: t.ctx.config.databaseUrl, dataDir: t.ctx.config.dataDir });
+    ({ t, raw: handle } = await openWithRawDatabase(kind));
     await sql`create table prepared_probe (id text primary key, name text, n integer, seen text)`.execute(handle.db);
   });
-  afterAll(async () => {
-    await handle?.close();
-    await t?.cleanup();
-  });
+  afterAll(async () => closeWithRawDatabase({ t, raw: handle }));
 
   it('runs the once-compiled query with each call’s values, wherever they appear, keeping the constants', async () => {
     const db = handle.db as never;

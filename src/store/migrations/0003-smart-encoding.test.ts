@@ -1,23 +1,17 @@
 import { Migrator, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authenticateApiKey, createWorkspace } from '../../app/workspace.service.js';
-import { createTestContext, STORES, type TestContext } from '../../../test/support/test-context.js';
-import { openDatabase, type DatabaseHandle } from '../database.js';
+import { STORES, type TestContext } from '../../../test/support/test-context.js';
+import { closeWithRawDatabase, openWithRawDatabase } from '../../../test/support/raw-database.js';
+import type { DatabaseHandle } from '../database.js';
 import { StaticMigrationProvider } from './index.js';
 
 describe.each(STORES)('migration 0003-smart-encoding on %s', (kind) => {
   let t: TestContext;
   let raw: DatabaseHandle;
 
-  beforeAll(async () => {
-    t = await createTestContext(kind);
-    // A second connection for schema work, so the context's own (cached) statements are untouched.
-    raw = openDatabase({ databaseUrl: t.ctx.config.databaseUrl, dataDir: t.ctx.config.dataDir });
-  });
-  afterAll(async () => {
-    await raw?.close();
-    await t?.cleanup();
-  });
+  beforeAll(async () => ({ t, raw } = await openWithRawDatabase(kind)));
+  afterAll(async () => closeWithRawDatabase({ t, raw }));
 
   it('starts workspaces with smart encoding off and stores the setting', async () => {
     const { workspace, apiKey } = await createWorkspace(t.ctx, { name: 'Repo Co' });

@@ -1,24 +1,19 @@
 import { Migrator, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, STORES, type TestContext } from '../../../test/support/test-context.js';
+import { STORES, type TestContext } from '../../../test/support/test-context.js';
+import { closeWithRawDatabase, openWithRawDatabase } from '../../../test/support/raw-database.js';
 import { seedWorkspace } from '../../../test/support/fixtures.js';
 import { fakeNumber, installFakeCarriers, reload, send } from '../../../test/support/pipeline.js';
 import { SendWorker } from '../../workers/send-worker.js';
-import { openDatabase, type DatabaseHandle } from '../database.js';
+import type { DatabaseHandle } from '../database.js';
 import { StaticMigrationProvider } from './index.js';
 
 describe.each(STORES)('migration 0004-carrier-message-keys on %s', (kind) => {
   let t: TestContext;
   let raw: DatabaseHandle;
 
-  beforeAll(async () => {
-    t = await createTestContext(kind);
-    raw = openDatabase({ databaseUrl: t.ctx.config.databaseUrl, dataDir: t.ctx.config.dataDir });
-  });
-  afterAll(async () => {
-    await raw?.close();
-    await t?.cleanup();
-  });
+  beforeAll(async () => ({ t, raw } = await openWithRawDatabase(kind)));
+  afterAll(async () => closeWithRawDatabase({ t, raw }));
 
   it('backfills keys for ids and waiting receipts stored before it, so they match across bases', async () => {
     const fakes = installFakeCarriers(t.ctx);
