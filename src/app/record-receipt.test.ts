@@ -5,7 +5,7 @@ import { fakeNumber, installFakeCarriers, reload, send, type FakeCarrier } from 
 import type { DeliveryReceipt } from '../carriers/carrier.js';
 import type { Message } from '../domain/models.js';
 import { SendWorker } from '../workers/send-worker.js';
-import { recordReceipt } from './record-receipt.js';
+import { RECEIPT_WAIT_MS, recordReceipt, waitingSince } from './record-receipt.js';
 
 describe.each(STORES)('recordReceipt on %s', (kind) => {
   let t: TestContext;
@@ -51,6 +51,23 @@ describe.each(STORES)('recordReceipt on %s', (kind) => {
     expect(await t.ctx.db.repos.receipts.forMessage(message.id)).toMatchObject([
       { carrierMessageId: `A-${kind}`, status: 'delivered', applied: true, raw: 'id:A stat:DELIVRD' },
     ]);
+  });
+
+  it('never applies a receipt that waited longer than RECEIPT_WAIT_MS to a new message: carriers recycle ids', async () => {
+    const { seeded, fake, phone } = await seed();
+    const recycled = `RECYCLED-${kind}`;
+    // A receipt for this id from long ago, whose message Parley never had the id of (another
+    // system on the same account, or a submit whose response was lost).
+    const old = new Date(Date.now() - RECEIPT_WAIT_MS - 60_000);
+    expect(await recordReceipt(t.ctx, receipt(fake, recycled, { status: 'undelivered', at: old }))).toBeNull();
+    // Today's message gets the same id back from the carrier.
+    fake.behaviour = async () => ({ carrierMessageIds: [recycled] });
+    const queued = await send(t.ctx, seeded.workspace, phone);
+    await worker.drain();
+    expect(await reload(t.ctx, queued.id)).toMatchObject({ status: 'sent', carrierMessageIds: [recycled] });
+    // The old receipt stays in the unmatched report; the message's own receipt settles it.
+    expect((await t.ctx.db.repos.receipts.listUnmatched(1000)).map((r) => r.carrierMessageId)).toContain(recycled);
+    expect(await recordReceipt(t.ctx, receipt(fake, recycled))).toMatchObject({ id: queued.id, status: 'delivered' });
   });
 
   it('applies an undelivered receipt with its error code, or a generic one', async () => {
@@ -133,7 +150,7 @@ describe.each(STORES)('recordReceipt on %s', (kind) => {
     await worker.drain();
     expect(await reload(t.ctx, queued.id)).toMatchObject({ status: 'delivered', carrierMessageIds: [n.toString(16)] });
     expect(await t.ctx.db.repos.receipts.forMessage(queued.id)).toMatchObject([{ applied: true }]);
-    expect(await t.ctx.db.repos.receipts.unmatchedFor(fake.id, [n.toString(16)])).toEqual([]);
+    expect(await t.ctx.db.repos.receipts.unmatchedFor(fake.id, [n.toString(16)], waitingSince(t.ctx.clock))).toEqual([]);
   });
 
   it('delivers a multipart message when its parts\' receipts name them in another base', async () => {

@@ -207,6 +207,22 @@ async function applyIfNowMatched(deps: Deps, receipt: DeliveryReceipt, knownId?:
   );
 }
 
+/**
+ * How long a receipt that overtook its submit response waits for it. The response is
+ * recorded within moments, or within half a lease when the store is slow (the worker keeps
+ * retrying: 30 s with the default lease). Older waiting receipts stay in the
+ * unmatched-receipts report and are never applied: carriers recycle message ids, and a
+ * receipt from hours ago must not settle a new message that got the same id; and a carrier
+ * whose account also carries someone else's traffic collects receipts that never match,
+ * which every submit response would otherwise look through.
+ */
+export const RECEIPT_WAIT_MS = 10 * 60_000;
+
+/** The oldest a receipt may have been received and still be waiting for its message. */
+export function waitingSince(clock: AppContext['clock']): string {
+  return new Date(clock.now().getTime() - RECEIPT_WAIT_MS).toISOString();
+}
+
 /** Applies receipts that arrived before their message's carrier ids were stored. */
 export async function applyWaitingReceipts(
   deps: Pick<AppContext, 'clock'>,
@@ -216,7 +232,7 @@ export async function applyWaitingReceipts(
   carrierMessageIds: string[],
 ): Promise<Message | null> {
   let latest: Message | null = null;
-  for (const waiting of await repos.receipts.unmatchedFor(carrierId, carrierMessageIds)) {
+  for (const waiting of await repos.receipts.unmatchedFor(carrierId, carrierMessageIds, waitingSince(deps.clock))) {
     latest = (await applyReceipt(deps, repos, messageId, waiting)) ?? latest;
   }
   return latest;

@@ -6,7 +6,7 @@ import type { DeliveryReceipt } from '../carriers/carrier.js';
 import type { Message, Workspace } from '../domain/models.js';
 import { SendWorker } from '../workers/send-worker.js';
 import { createCarrierSink } from './carrier-sink.js';
-import { recordReceipt, recordReceipts } from './record-receipt.js';
+import { recordReceipt, recordReceipts, waitingSince } from './record-receipt.js';
 
 /**
  * Receipts recorded together (the carrier sink's batches) must end exactly as the same
@@ -122,7 +122,7 @@ describe.each(STORES)('receipts recorded together on %s', (kind) => {
     }
     const [c1, c2] = s.carriers;
     const waiting = async (carrier: FakeCarrier): Promise<unknown> =>
-      (await t.ctx.db.repos.receipts.unmatchedFor(carrier.id, s.ghostIds)).map((r) => [r.carrierMessageId.replace(/^[AB]-/, ''), r.status, r.errorCode]);
+      (await t.ctx.db.repos.receipts.unmatchedFor(carrier.id, s.ghostIds, waitingSince(t.ctx.clock))).map((r) => [r.carrierMessageId.replace(/^[AB]-/, ''), r.status, r.errorCode]);
     return { roles, waiting: [await waiting(c1), await waiting(c2)] };
   }
 

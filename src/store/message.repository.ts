@@ -800,20 +800,27 @@ export class MessageRepository {
 
   private async carrierIdsOfMany(messageIds: string[]): Promise<Map<string, string[]>> {
     const result = new Map<string, string[]>();
-    if (messageIds.length === 0) return result;
-    const rows = await this.db
-      .selectFrom('message_carrier_ids')
-      .select(['message_id', 'carrier_message_id'])
-      .where('message_id', 'in', messageIds)
-      .orderBy('message_id')
-      .orderBy('part_index')
-      .execute();
-    for (const row of rows) {
+    for (const row of await this.carrierIdRowsOf(messageIds)) {
       const list = result.get(row.message_id) ?? [];
       list.push(row.carrier_message_id);
       result.set(row.message_id, list);
     }
     return result;
+  }
+
+  /** The carrier id rows of these messages, by message, in part order. */
+  private async carrierIdRowsOf(
+    messageIds: string[],
+  ): Promise<Array<{ message_id: string; part_index: number; carrier_id: string; carrier_message_id: string }>> {
+    if (messageIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('message_carrier_ids')
+      .select(['message_id', 'part_index', 'carrier_id', 'carrier_message_id'])
+      .where('message_id', 'in', messageIds)
+      .orderBy('message_id')
+      .orderBy('part_index')
+      .execute();
+    return rows.map((row) => ({ ...row, part_index: Number(row.part_index) }));
   }
 
   async eventsOf(messageId: string): Promise<Array<{ kind: string; status: string; applied: boolean; detail: string | null }>> {
@@ -898,20 +905,7 @@ export class MessageRepository {
       const rows = await this.db
         .selectFrom('carrier_message_keys as k')
         .innerJoin('messages as m', 'm.id', 'k.message_id')
-        .leftJoin('message_carrier_ids as c', (join) =>
-          join
-            .onRef('c.message_id', '=', 'k.message_id')
-            .onRef('c.part_index', '=', 'k.part_index')
-            .onRef('c.carrier_id', '=', 'k.carrier_id'),
-        )
-        .select([
-          'k.carrier_id as carrierId',
-          'k.key as key',
-          'k.message_id as messageId',
-          'c.carrier_message_id as storedId',
-          'm.sending_at as sendingAt',
-          'm.status as status',
-        ])
+        .select(['k.carrier_id as carrierId', 'k.key as key', 'k.message_id as messageId', 'k.part_index as partIndex', 'm.sending_at as sendingAt', 'm.status as status'])
         .where((eb) =>
           eb.or(
             [...keysByCarrier].map(([carrierId, keys]) =>
@@ -920,9 +914,16 @@ export class MessageRepository {
           ),
         )
         .execute();
+      // The ids as stored, read by message id in a second query: joined to the keys above,
+      // PostgreSQL without fresh statistics for a carrier read every id that carrier ever
+      // gave (its primary key leads with the carrier) to find the few it needed.
+      const stored = new Map<string, string>();
+      for (const id of await this.carrierIdRowsOf([...new Set(rows.map((row) => row.messageId))])) {
+        stored.set(`${id.message_id}\u0000${id.part_index}\u0000${id.carrier_id}`, id.carrier_message_id);
+      }
       for (const row of rows) {
         const list = byKey.get(slot(row.carrierId, row.key)) ?? [];
-        list.push(row);
+        list.push({ ...row, storedId: stored.get(`${row.messageId}\u0000${Number(row.partIndex)}\u0000${row.carrierId}`) ?? null });
         byKey.set(slot(row.carrierId, row.key), list);
       }
     }

@@ -71,35 +71,51 @@ export class ReceiptRepository {
   }
 
   /**
-   * Waiting receipts for these carrier ids. On PostgreSQL the rows are locked: the worker
-   * and the receipt's own second look may both try to apply one receipt, and the lock makes
-   * the later one wait, re-check `message_id is null` and skip it, so a receipt is applied
-   * (and its `applied` flag written) exactly once. SQLite runs one writer at a time.
+   * Waiting receipts for these carrier ids, received at `receivedSince` or later (see
+   * RECEIPT_WAIT_MS: older ones are reported as unmatched, never applied). On PostgreSQL the
+   * rows are locked: the worker and the receipt's own second look may both try to apply one
+   * receipt, and the lock makes the later one wait, re-check `message_id is null` and skip
+   * it, so a receipt is applied (and its `applied` flag written) exactly once. SQLite runs
+   * one writer at a time.
    */
-  async unmatchedFor(carrierId: string, carrierMessageIds: string[]): Promise<StoredReceipt[]> {
+  async unmatchedFor(carrierId: string, carrierMessageIds: string[], receivedSince: string): Promise<StoredReceipt[]> {
     if (carrierMessageIds.length === 0) return [];
     const keys = [...new Set(carrierMessageIds.flatMap((id) => carrierMessageIdKeys(id)))];
+    // Two steps, each with one sensible plan whatever the statistics say: the receipts these
+    // keys name (the key-first lookup index), then those rows by primary key. As one query,
+    // PostgreSQL without fresh statistics walked every waiting receipt of the carrier and
+    // probed the keys for each: 2 s per call with 50,000 waiting.
+    const named =
+      keys.length > 0
+        ? (
+            await this.db
+              .selectFrom('delivery_receipt_keys')
+              .select('receipt_id')
+              .where('key', 'in', keys)
+              .where('carrier_id', '=', carrierId)
+              .execute()
+          ).map((row) => row.receipt_id)
+        : // Only blank ids have no keys; they match by text.
+          (
+            await this.db
+              .selectFrom('delivery_receipts')
+              .select('id')
+              .where('carrier_id', '=', carrierId)
+              .where('carrier_message_id', 'in', carrierMessageIds)
+              .execute()
+          ).map((row) => row.id);
+    if (named.length === 0) return [];
     const rows = await this.db
       .selectFrom('delivery_receipts')
       .selectAll()
-      .where('carrier_id', '=', carrierId)
-      // By key (hex / decimal / case / zeros). Only blank ids have no keys; they match by text.
-      // One condition or the other, never an OR: an OR with a subquery keeps PostgreSQL off the indexes.
-      .$if(keys.length === 0, (qb) => qb.where('carrier_message_id', 'in', carrierMessageIds))
-      .$if(keys.length > 0, (qb) =>
-        qb.where('id', 'in', (eb) =>
-          eb
-            .selectFrom('delivery_receipt_keys')
-            .select('receipt_id')
-            .where('carrier_id', '=', carrierId)
-            .where('key', 'in', keys),
-        ),
-      )
-      .where('message_id', 'is', null)
+      // No `message_id is null` here: it would steer PostgreSQL to the waiting-receipts index
+      // and its whole range. Checked below instead, on the locked (latest) row versions.
+      .where('id', 'in', [...new Set(named)])
+      .where('received_at', '>=', receivedSince)
       .orderBy('received_at')
       .$if(this.dialect === 'postgres', (qb) => qb.forUpdate())
       .execute();
-    return rows.map((row) => this.toReceipt(row));
+    return rows.filter((row) => row.message_id === null).map((row) => this.toReceipt(row));
   }
 
   /** `waited`: the receipt was stored unmatched, so it has lookup keys to remove. */

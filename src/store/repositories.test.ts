@@ -1,12 +1,12 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestContext, STORES, type TestContext } from '../../test/support/test-context.js';
 import { CUSTOMER, OTHER_CUSTOMER, seedWorkspace, type SeededWorkspace } from '../../test/support/fixtures.js';
+import { rowsReadInTransaction } from '../../test/support/rows-read.js';
 import { createWorkspace } from '../app/workspace.service.js';
 import { createNumber } from '../app/carrier.service.js';
 import { AppError } from '../domain/errors.js';
 import type { Contact, Conversation } from '../domain/models.js';
 import type { MessageStatus } from '../domain/message-status.js';
-import { sql } from 'kysely';
 import { isUniqueViolation, openDatabase } from './database.js';
 import { MessageRepository, type NewMessage } from './message.repository.js';
 import type { Repositories } from './store.js';
@@ -457,7 +457,7 @@ describe.each(STORES)('repositories on %s', (kind) => {
         receivedAt: iso(0),
       });
       expect((await repos.receipts.listUnmatched(1000)).map((r) => r.id)).toContain(id);
-      expect(await repos.receipts.unmatchedFor(seeded.carrierId, ['orphan-1', 'other'])).toMatchObject([
+      expect(await repos.receipts.unmatchedFor(seeded.carrierId, ['orphan-1', 'other'], iso(0))).toMatchObject([
         { id, raw: 'id:orphan-1 stat:DELIVRD', applied: false },
       ]);
       await repos.receipts.markMatched(id, m.id, true);
@@ -549,12 +549,7 @@ describe.each(STORES)('claiming due messages on %s', (kind) => {
       try {
         const { claimed, rowsRead } = await raw.db.transaction().execute(async (trx) => {
           const claimed = await new MessageRepository(trx, raw.dialect, t.ctx.ids).lockDue(iso(100_000), 10);
-          if (raw.dialect !== 'postgres') return { claimed, rowsRead: null };
-          // Rows of `messages` this transaction has read so far, by any kind of scan.
-          const { rows } = await sql<{ n: string }>`
-            select coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) as n
-            from pg_stat_xact_user_tables where relname = 'messages'`.execute(trx);
-          return { claimed, rowsRead: Number(rows[0]?.n ?? 0) };
+          return { claimed, rowsRead: raw.dialect === 'postgres' ? await rowsReadInTransaction(trx, 'messages') : null };
         });
         // One thread: the first in claim order goes, the rest of the thread waits its turn.
         expect(claimed.map((m) => m.id)).toEqual([backlog[0]?.id]);

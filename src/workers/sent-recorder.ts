@@ -1,6 +1,6 @@
 import type { AppContext } from '../context.js';
 import type { Message } from '../domain/models.js';
-import { UNDELIVERED_MESSAGE, applyWaitingReceipts } from '../app/record-receipt.js';
+import { UNDELIVERED_MESSAGE, applyWaitingReceipts, waitingSince } from '../app/record-receipt.js';
 import type { StoredReceipt } from '../store/receipt.repository.js';
 import { TurnBatcher } from './turn-batcher.js';
 import { carrierMessageIdKeys } from '../domain/carrier-message-id.js';
@@ -50,7 +50,11 @@ export class SentRecorder {
       // Receipts that arrived before these responses were stored wait for them. Usually there
       // are none: one query per carrier tells, and only then is each message looked at.
       for (const group of byCarrier(batch)) {
-        const waiting = await repos.receipts.unmatchedFor(group.carrierId, group.entries.flatMap((e) => e.carrierMessageIds));
+        const waiting = await repos.receipts.unmatchedFor(
+          group.carrierId,
+          group.entries.flatMap((e) => e.carrierMessageIds),
+          waitingSince(this.deps.clock),
+        );
         if (waiting.length === 0) continue;
         // With a short receipt delay this is common, not rare: a single-part message and its
         // one waiting receipt are settled in bulk; anything else goes one by one.
@@ -87,7 +91,11 @@ export class SentRecorder {
    */
   private async applyLateReceipts(batch: PendingSent[]): Promise<void> {
     for (const group of byCarrier(batch)) {
-      const late = await this.deps.db.repos.receipts.unmatchedFor(group.carrierId, group.entries.flatMap((e) => e.carrierMessageIds));
+      const late = await this.deps.db.repos.receipts.unmatchedFor(
+        group.carrierId,
+        group.entries.flatMap((e) => e.carrierMessageIds),
+        waitingSince(this.deps.clock),
+      );
       if (late.length === 0) continue;
       for (const entry of namedBy(group.entries, late)) {
         const updated = await this.deps.db.transaction((repos) =>

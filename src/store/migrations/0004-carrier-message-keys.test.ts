@@ -49,7 +49,7 @@ describe.each(STORES)('migration 0004-carrier-message-keys on %s', (kind) => {
     const repos = t.ctx.db.repos;
     expect(await repos.messages.findIdByCarrierMessageId(carrier.id, String(0x0a1f))).toBe(first.id);
     expect(await repos.messages.findIdByCarrierMessageId(carrier.id, 'a1f')).toBe(first.id);
-    expect((await repos.receipts.unmatchedFor(carrier.id, ['BEEF'])).map((r) => r.id)).toEqual(['receipt-before-0004']);
+    expect((await repos.receipts.unmatchedFor(carrier.id, ['BEEF'], new Date(0).toISOString())).map((r) => r.id)).toEqual(['receipt-before-0004']);
 
     const again = new SendWorker(t.ctx);
     await again.drain();

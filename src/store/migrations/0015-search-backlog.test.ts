@@ -41,7 +41,7 @@ describe.each(STORES)('migration 0015-search-backlog on %s', (kind) => {
 
     const up = await migrator.migrateToLatest();
     expect(up.error).toBeUndefined();
-    expect(up.results?.map((r) => r.migrationName)).toEqual(['0015-search-backlog']);
+    expect(up.results?.map((r) => r.migrationName)).toContain('0015-search-backlog');
     await send(t.ctx, seeded.workspace, seeded.number.phoneNumber, { to: '+12015557203', body: 'after narwhal' });
     expect(await threadsMatching(seeded.workspace.id, 'narwhal')).toBe(2);
   });

@@ -14,6 +14,7 @@ import * as webSessions from './0012-web-sessions.js';
 import * as inbox from './0013-inbox.js';
 import * as claimBySender from './0014-claim-by-sender.js';
 import * as searchBacklog from './0015-search-backlog.js';
+import * as keyFirstLookups from './0016-key-first-lookups.js';
 
 /** Migrations are listed in code (not read from disk) so they ship inside any bundle. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0013-inbox': inbox,
   '0014-claim-by-sender': claimBySender,
   '0015-search-backlog': searchBacklog,
+  '0016-key-first-lookups': keyFirstLookups,
 };
 
 export class StaticMigrationProvider implements MigrationProvider {
