@@ -10,7 +10,8 @@
  *   BENCH_INBOUND_MESSAGES=5000 (receipts and replies through the carrier sink; see inbound.ts)
  *   BENCH_MEMORY_MESSAGES=1000000 (RSS of `parley start` with that many queued; see memory.ts)
  *   BENCH_INBOX_CONVERSATIONS=100000 BENCH_INBOX_MESSAGES=1000000 (inbox list views and search; see inbox.ts)
- *   BENCH_ONLY=e2e,inbound   run only these parts: encoding, store, http, smpp, e2e, inbound, memory, inbox
+ *   BENCH_ONLY=e2e,inbound   run only these parts: encoding, store, http, smpp, e2e, inbound, lookups, memory, inbox
+ *   BENCH_LOOKUP_HISTORY=50000 (carrier-id and waiting-receipt lookups against a long history; see lookups.ts)
  */
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
@@ -22,6 +23,7 @@ import { benchHttp } from './http-load.js';
 import { benchEncodingCorpus } from './encoding-corpus.js';
 import { benchSmpp } from './smpp.js';
 import { benchPipelineE2e } from './pipeline-e2e.js';
+import { benchLookups } from './lookups.js';
 import { benchInbound } from './inbound.js';
 import { benchMemory } from './memory.js';
 import { benchInbox } from './inbox.js';
@@ -100,7 +102,7 @@ async function postgresReachable(): Promise<boolean> {
   }
 }
 
-const PARTS = ['encoding', 'store', 'http', 'smpp', 'e2e', 'inbound', 'memory', 'inbox'] as const;
+const PARTS = ['encoding', 'store', 'http', 'smpp', 'e2e', 'inbound', 'lookups', 'memory', 'inbox'] as const;
 
 function selectedParts(): Set<string> {
   const only = (process.env.BENCH_ONLY ?? '').split(',').map((p) => p.trim()).filter(Boolean);
@@ -135,6 +137,10 @@ async function main(): Promise<void> {
   if (parts.has('inbound')) {
     await benchInbound('sqlite');
     if (pgUp) await benchInbound('postgres');
+  }
+  if (parts.has('lookups')) {
+    await benchLookups('sqlite');
+    if (pgUp) await benchLookups('postgres');
   }
   if (parts.has('memory')) await benchMemory();
   if (parts.has('inbox')) await benchInbox();
