@@ -125,7 +125,8 @@ async function postBatches(app: ParleyApp, headers: Record<string, string>, opti
 /**
  * One end-to-end run. `workers`: 'in-process' runs one SendWorker in the bench process (the
  * single-process SQLite deployment: API and worker share a thread); a number spawns that many
- * `parley start --role worker` processes against the same database (PostgreSQL only).
+ * `parley start --role worker` processes against the same database (the standard run uses
+ * them on PostgreSQL; on SQLite they work too, but two writers wait on SQLite's busy handler).
  */
 export async function benchPipelineE2e(
   kind: StoreKind,
