@@ -9,10 +9,10 @@
  *   BENCH_LOOKUP_HISTORY=50000   rows of history in the large case (the small one is 1,000)
  */
 import { performance } from 'node:perf_hooks';
-import type { NewMessage } from '../src/store/message.repository.js';
-import type { StoredReceipt } from '../src/store/receipt.repository.js';
 import { createTestContext, type StoreKind } from '../test/support/test-context.js';
 import { seedWorkspace } from '../test/support/fixtures.js';
+import { seedThread, sentHistory, waitingReceipts } from '../test/support/carrier-history.js';
+import { waitingSince } from '../src/app/record-receipt.js';
 
 const SMALL = 1000;
 /** Ids per lookup: a receipt batch's worth. */
@@ -25,99 +25,15 @@ async function timeLookups(kind: StoreKind, history: number): Promise<{ waitingM
     const seeded = await seedWorkspace(t.ctx);
     const repos = t.ctx.db.repos;
     const now = Date.now();
-    const at = new Date(now).toISOString();
-
-    // Receipts waiting for their message within the last few minutes (never matched).
-    for (let from = 0; from < history; from += 2000) {
-      const receipts: StoredReceipt[] = [];
-      for (let i = from; i < Math.min(history, from + 2000); i++) {
-        receipts.push({
-          id: t.ctx.ids.next(),
-          carrierId: seeded.carrierId,
-          carrierMessageId: String(900_000_000 + i),
-          messageId: null,
-          status: 'delivered',
-          errorCode: null,
-          raw: null,
-          applied: false,
-          receivedAt: new Date(now - 120_000 + (i % 100_000)).toISOString(),
-        });
-      }
-      await repos.receipts.insertMany(receipts);
-    }
-
-    // Messages the carrier accepted, each with its carrier id.
-    const contact = await repos.contacts.findOrCreate({
-      id: t.ctx.ids.next(),
-      workspaceId: seeded.workspace.id,
-      phoneNumber: '+12015557400',
-      name: null,
-      attributes: {},
-      optedOutAt: null,
-      timeZone: null,
-      consentReviewAt: null,
-      createdAt: at,
-      updatedAt: at,
-    });
-    const conversation = await repos.conversations.findOrCreate({
-      id: t.ctx.ids.next(),
-      workspaceId: seeded.workspace.id,
-      numberId: seeded.number.id,
-      contactId: contact.id,
-      lastMessageAt: null,
-      lastMessagePreview: null,
-      createdAt: at,
-    });
-    for (let from = 0; from < history; from += 1000) {
-      const messages: NewMessage[] = [];
-      for (let i = from; i < Math.min(history, from + 1000); i++) {
-        messages.push({
-          id: t.ctx.ids.next(),
-          workspaceId: seeded.workspace.id,
-          conversationId: conversation.id,
-          numberId: seeded.number.id,
-          contactId: contact.id,
-          direction: 'outbound',
-          from: seeded.number.phoneNumber,
-          to: contact.phoneNumber,
-          body: 'Your order has shipped.',
-          category: 'transactional',
-          status: 'sending',
-          errorCode: null,
-          errorMessage: null,
-          encoding: 'GSM-7',
-          segments: 1,
-          carrierId: seeded.carrierId,
-          carrierMessageIds: [],
-          consentExempt: false,
-          attempts: 1,
-          sendAt: null,
-          createdAt: at,
-          updatedAt: at,
-          scheduledAt: null,
-          queuedAt: at,
-          sendingAt: at,
-          sentAt: null,
-          deliveredAt: null,
-          undeliveredAt: null,
-          failedAt: null,
-          canceledAt: null,
-          receivedAt: null,
-          priority: 5,
-          nextAttemptAt: null,
-        });
-      }
-      await repos.messages.insertMany(messages);
-      await repos.messages.markSentMany(
-        messages.map((m, j) => ({ messageId: m.id, carrierId: seeded.carrierId, carrierMessageIds: [String(500_000_000 + from + j)] })),
-        at,
-      );
-    }
+    // Receipts waiting for their message within the last few minutes (never matched), and
+    // messages the carrier accepted, each with its carrier id.
+    await waitingReceipts(t.ctx, seeded, history, 900_000_000, (i) => new Date(now - 120_000 + (i % 100_000)));
+    await sentHistory(t.ctx, seeded, await seedThread(t.ctx, seeded, '+12015557400'), history, 500_000_000);
 
     const step = Math.floor(history / NAMED);
     const newIds = Array.from({ length: NAMED }, (_, i) => String(100_000 + i));
     const sentRefs = Array.from({ length: NAMED }, (_, i) => ({ carrierId: seeded.carrierId, carrierMessageId: String(500_000_000 + i * step) }));
-    const since = new Date(now - 600_000).toISOString();
+    const since = waitingSince(t.ctx.clock);
     const timed = async (work: () => Promise<unknown>): Promise<number> => {
       await work(); // warm: prepared statements, caches
       const start = performance.now();

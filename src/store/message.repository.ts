@@ -799,19 +799,11 @@ export class MessageRepository {
   }
 
   private async carrierIdsOfMany(messageIds: string[]): Promise<Map<string, string[]>> {
-    const result = new Map<string, string[]>();
-    for (const row of await this.carrierIdRowsOf(messageIds)) {
-      const list = result.get(row.message_id) ?? [];
-      list.push(row.carrier_message_id);
-      result.set(row.message_id, list);
-    }
-    return result;
+    return partIdsByMessage(await this.carrierIdRowsOf(messageIds));
   }
 
   /** The carrier id rows of these messages, by message, in part order. */
-  private async carrierIdRowsOf(
-    messageIds: string[],
-  ): Promise<Array<{ message_id: string; part_index: number; carrier_id: string; carrier_message_id: string }>> {
+  private async carrierIdRowsOf(messageIds: string[]): Promise<CarrierIdRow[]> {
     if (messageIds.length === 0) return [];
     const rows = await this.db
       .selectFrom('message_carrier_ids')
@@ -901,6 +893,8 @@ export class MessageRepository {
     type Candidate = { messageId: string; storedId: string | null; sendingAt: string | null; status: string };
     const byKey = new Map<string, Candidate[]>();
     const slot = (carrierId: string, key: string): string => `${carrierId}\u0000${key}`;
+    // Every carrier id row read for the candidates: the stored ids to rank by, and the winners' part ids.
+    const idRows: CarrierIdRow[] = [];
     if (keysByCarrier.size > 0) {
       const rows = await this.db
         .selectFrom('carrier_message_keys as k')
@@ -917,8 +911,9 @@ export class MessageRepository {
       // The ids as stored, read by message id in a second query: joined to the keys above,
       // PostgreSQL without fresh statistics for a carrier read every id that carrier ever
       // gave (its primary key leads with the carrier) to find the few it needed.
+      idRows.push(...(await this.carrierIdRowsOf([...new Set(rows.map((row) => row.messageId))])));
       const stored = new Map<string, string>();
-      for (const id of await this.carrierIdRowsOf([...new Set(rows.map((row) => row.messageId))])) {
+      for (const id of idRows) {
         stored.set(`${id.message_id}\u0000${id.part_index}\u0000${id.carrier_id}`, id.carrier_message_id);
       }
       for (const row of rows) {
@@ -962,7 +957,11 @@ export class MessageRepository {
         );
       return ranked[0] ?? null;
     });
-    const partIds = await this.carrierIdsOfMany([...new Set(best.flatMap((c) => (c ? [c.messageId] : [])))]);
+    // Winners found by key already had their ids read above; only blank-id winners are read here.
+    const winners = new Set(best.flatMap((c) => (c ? [c.messageId] : [])));
+    const read = new Set(idRows.map((row) => row.message_id));
+    idRows.push(...(await this.carrierIdRowsOf([...winners].filter((id) => !read.has(id)))));
+    const partIds = partIdsByMessage(idRows);
     return best.map((c) =>
       c
         ? { messageId: c.messageId, status: c.status as MessageStatus, carrierMessageIds: partIds.get(c.messageId) ?? [] }
@@ -1044,6 +1043,25 @@ export interface ReceiptToApply {
  * statement (one FTS5 flush), and empties the backlog (SQLite; see migration 0015). Runs in
  * the transaction that inserted them, just before it commits.
  */
+/** One part id a carrier gave a message, as stored in message_carrier_ids. */
+interface CarrierIdRow {
+  message_id: string;
+  part_index: number;
+  carrier_id: string;
+  carrier_message_id: string;
+}
+
+/** Carrier id rows (in part order per message) as each message's part ids. */
+function partIdsByMessage(rows: readonly CarrierIdRow[]): Map<string, string[]> {
+  const result = new Map<string, string[]>();
+  for (const row of rows) {
+    const list = result.get(row.message_id) ?? [];
+    list.push(row.carrier_message_id);
+    result.set(row.message_id, list);
+  }
+  return result;
+}
+
 export async function indexSearchBacklog(db: Kysely<Database>): Promise<void> {
   // CROSS JOIN: the backlog drives (a few rows, each a lookup by id). Left to itself the
   // planner scanned every message and probed the backlog.

@@ -1,14 +1,14 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestContext, STORES, type TestContext } from '../../test/support/test-context.js';
 import { CUSTOMER, OTHER_CUSTOMER, seedWorkspace, type SeededWorkspace } from '../../test/support/fixtures.js';
-import { rowsReadInTransaction } from '../../test/support/rows-read.js';
+import { readingRows } from '../../test/support/rows-read.js';
 import { createWorkspace } from '../app/workspace.service.js';
 import { createNumber } from '../app/carrier.service.js';
 import { AppError } from '../domain/errors.js';
 import type { Contact, Conversation } from '../domain/models.js';
 import type { MessageStatus } from '../domain/message-status.js';
-import { isUniqueViolation, openDatabase } from './database.js';
-import { MessageRepository, type NewMessage } from './message.repository.js';
+import { isUniqueViolation } from './database.js';
+import type { NewMessage } from './message.repository.js';
 import type { Repositories } from './store.js';
 
 const T0 = Date.parse('2026-01-01T12:00:00.000Z');
@@ -545,20 +545,12 @@ describe.each(STORES)('claiming due messages on %s', (kind) => {
       const backlog = Array.from({ length: 3000 }, (_, i) => message(conversation, seeded, { nextAttemptAt: iso(i) }));
       await repos.messages.insertMany(backlog);
       // Its own connection, so the claim and the reading of its statistics share a transaction.
-      const raw = openDatabase({ databaseUrl: t.ctx.config.databaseUrl, dataDir: t.ctx.config.dataDir });
-      try {
-        const { claimed, rowsRead } = await raw.db.transaction().execute(async (trx) => {
-          const claimed = await new MessageRepository(trx, raw.dialect, t.ctx.ids).lockDue(iso(100_000), 10);
-          return { claimed, rowsRead: raw.dialect === 'postgres' ? await rowsReadInTransaction(trx, 'messages') : null };
-        });
-        // One thread: the first in claim order goes, the rest of the thread waits its turn.
-        expect(claimed.map((m) => m.id)).toEqual([backlog[0]?.id]);
-        // PostgreSQL: a few times the limit, never the backlog. It sorted all 3,000 rows for
-        // every claim while the new table had no statistics (found in the e2e benchmark).
-        if (rowsRead !== null) expect(rowsRead).toBeLessThan(100);
-      } finally {
-        await raw.close();
-      }
+      const { result: claimed, rowsRead } = await readingRows(t, 'messages', (trx) => trx.messages.lockDue(iso(100_000), 10));
+      // One thread: the first in claim order goes, the rest of the thread waits its turn.
+      expect(claimed.map((m) => m.id)).toEqual([backlog[0]?.id]);
+      // PostgreSQL: a few times the limit, never the backlog. It sorted all 3,000 rows for
+      // every claim while the new table had no statistics (found in the e2e benchmark).
+      if (rowsRead !== null) expect(rowsRead).toBeLessThan(100);
     });
 
     it('leaves paused senders and workspaces out however long their backlog, in claim order across the others', async () => {
